@@ -1,0 +1,102 @@
+"""Common Ground: live, consent-based consultation workshops on ML in children's social care.
+
+``create_app`` is the only place an app is built; tests and ``run.py`` both call it. It
+validates the prompt library (packs, cards) and refuses to build an app from a bad one, but
+has no other side effects: no migrations, no demo data, no background tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .extensions import babel, csrf, db, migrate, socketio
+
+__all__ = ["create_app", "socketio"]
+
+SOCKET_MAX_BYTES = 16 * 1024
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the app from a config class (default ``Config``) or a mapping of overrides."""
+    from .config import ROOT
+
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    if isinstance(config, dict):
+        settings = Config.from_env()
+        settings.update(config)
+    else:
+        settings = (config or Config).from_env()
+    app.config.update(settings)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("No secret key: set WORKSHOP_SECRET_KEY (python run.py makes one for you).")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+    from .library import load_library
+
+    library = load_library(app.config["PROMPTS_DIR"])
+    app.extensions["cg_library"] = library
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "workshop" / "migrations"))
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
+        message_queue=app.config["MESSAGE_QUEUE"] or None,
+        max_http_buffer_size=SOCKET_MAX_BYTES,
+        ping_interval=25,
+        ping_timeout=20,
+    )
+
+    from .domain.safeguarding import SafeguardingChecker, parse_rules
+    from .realtime import Publisher
+    from .services.participation import Screener
+
+    rules = parse_rules(library.safeguarding) if library.safeguarding else []
+    SafeguardingChecker(rules)  # compile now: a bad pattern stops the app here, not mid-workshop
+    app.extensions["cg_screener"] = Screener(rules)
+    app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
+
+    from . import auth, errors, facilitator, participant, projector, sockets  # noqa: F401
+    from .cli import register_cli
+    from .web import register_web
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(facilitator.bp)
+    app.register_blueprint(participant.bp)
+    app.register_blueprint(projector.bp)
+    errors.register(app)
+    register_web(app)
+    from .web import locale
+
+    babel.init_app(app, locale_selector=locale, default_translation_directories=str(ROOT / "workshop" / "translations"))
+    register_cli(app)
+    logging.getLogger("engineio.server").setLevel(logging.WARNING)
+    logging.getLogger("socketio.server").setLevel(logging.WARNING)
+    return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """Give SQLite a lock timeout; pragmas are set on every new connection (below)."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Use WAL with synchronous=NORMAL (about twice the write rate) and enforce foreign keys."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,93 @@
+"""Facilitator login and logout; every facilitator page sits behind ``login_required``."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+
+from .extensions import db
+from .forms import LoginForm, LogoutForm
+from .models import Facilitator
+from .services.accounts import LoginThrottled, authenticate
+
+bp = Blueprint("auth", __name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def session_facilitator_id() -> int | None:
+    """Return the logged-in facilitator's id if the login has not expired."""
+    fid, auth_at = session.get("fid"), session.get("auth_at")
+    if not isinstance(fid, int) or not isinstance(auth_at, (int, float)):
+        return None
+    if time.time() - auth_at > current_app.config["SESSION_HOURS"] * 3600:
+        return None
+    return fid
+
+
+def login_required(view: F) -> F:
+    """Send anyone not logged in to the login page, then back."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        fid = session_facilitator_id()
+        facilitator = db.session.get(Facilitator, fid) if fid else None
+        if facilitator is None:
+            session.pop("fid", None)
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        g.facilitator = facilitator
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("facilitator.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Log a facilitator in. Failed attempts are counted per account and locked after too many."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        cfg = current_app.config
+        try:
+            facilitator = authenticate(db.session, form.name.data or "", form.password.data or "",
+                                       max_failures=cfg["LOGIN_MAX_FAILURES"], lock_minutes=cfg["LOGIN_LOCK_MINUTES"])
+        except LoginThrottled as exc:
+            db.session.commit()
+            error = str(exc)
+        else:
+            db.session.commit()
+            if facilitator is not None:
+                # A fresh session on login: nothing from before carries over (no fixation).
+                session.clear()
+                session.permanent = True
+                session["fid"] = facilitator.id
+                session["auth_at"] = int(time.time())
+                return redirect(_safe_next(request.args.get("next")))
+            error = "That name and password do not match. Please check them and try again."
+    elif request.method == "POST" and not form.errors.get("csrf_token"):
+        error = "Please enter your name and password."
+    elif form.errors.get("csrf_token"):
+        error = "This form had expired. Please try again."
+    return render_template("auth/login.html", form=form, error=error), 400 if error else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    form = LogoutForm()
+    if form.validate_on_submit():
+        session.clear()
+        flash("You have logged out.")
+    return redirect(url_for("auth.login"))

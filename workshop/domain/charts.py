@@ -1,0 +1,48 @@
+"""Accessible SVG bar charts, drawn from a tally: the same drawing on the projector and in the PDF.
+
+The SVG has role="img", a title and a description that reads out every count, and the
+page shows the same numbers as a table, so nothing depends on seeing the bars.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from .tally import Tally
+
+
+def describe(tally: Tally) -> str:
+    """Return the chart's numbers as one plain sentence."""
+    if not tally.answered:
+        return "No answers yet."
+    parts = [f"{o.label}: {o.count}" for o in tally.options]
+    people = "person" if tally.answered == 1 else "people"
+    extra = " People could choose more than one." if tally.multiple else ""
+    return f"{tally.answered} {people} answered. " + "; ".join(parts) + "." + extra
+
+
+def bar_chart_svg(tally: Tally, title: str, *, width: int = 800, row: int = 56, chart_id: str = "chart") -> str:
+    """Draw horizontal bars, one per option, labelled with their counts."""
+    label_w, pad = int(width * 0.45), 12
+    bar_w = width - label_w - 90
+    top = max((o.count for o in tally.options), default=0) or 1
+    height = row * max(1, len(tally.options)) + pad
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}" class="cg-chart__svg">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(describe(tally))}</desc>',
+    ]
+    for n, option in enumerate(tally.options):
+        y = pad + n * row
+        length = round(bar_w * option.count / top)
+        label = option.label if len(option.label) <= 40 else option.label[:39] + "…"
+        out.append(f'<text x="0" y="{y + row * 0.55:.0f}" font-size="22" fill="currentColor">{escape(label)}</text>')
+        out.append(f'<rect class="cg-chart__track" x="{label_w}" y="{y + 8}" width="{bar_w}" height="{row - 22}" fill="#e8f0ef"/>')
+        if length:
+            out.append(f'<rect class="cg-chart__bar" x="{label_w}" y="{y + 8}" width="{length}" height="{row - 22}" fill="#00625e"/>')
+        out.append(f'<text x="{label_w + bar_w + 12}" y="{y + row * 0.55:.0f}" font-size="24" font-weight="bold" '
+                   f'fill="currentColor">{option.count}</text>')
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,117 @@
+"""WTForms for every POST: CSRF on all of them, plain-English messages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .domain.packs import CARD_FIELDS, CARD_OPTIONAL
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+class ConsultationForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give the consultation a title."), Length(max=200)],
+                        description='For example "Riverside Council: predictive tools in early help".')
+    organisation = StringField("Who is running it", validators=[Optional(), Length(max=200)],
+                               description="Shown to participants when they join.")
+    description = TextAreaField("What it is about", validators=[Optional(), Length(max=4000)],
+                                description="Shown to participants when they join. Keep it short and plain.")
+    k_threshold = IntegerField("Smallest group shown", default=5,
+                               validators=[InputRequired("Enter a number."), NumberRange(2, 50, "Use a number from 2 to 50.")],
+                               description="Groups of people smaller than this are never shown on their own.")
+    retention_days = IntegerField("Keep raw answers for (days)", default=365,
+                                  validators=[InputRequired("Enter a number."), NumberRange(1, 3650, "Use a number from 1 to 3650.")],
+                                  description="After this, raw answers are deleted. The summary record is kept.")
+    public_outcome = BooleanField("Anyone with the public link can see the published outcome")
+
+
+class UseCaseForm(FlaskForm):
+    pass
+
+
+_CARD_LIMITS = {"title": 200}
+for _name, _label in CARD_FIELDS.items():
+    _validators = [Optional()] if _name in CARD_OPTIONAL else [DataRequired(f"Fill in '{_label}'.")]
+    _validators.append(Length(max=_CARD_LIMITS.get(_name, 2000)))
+    _field = (StringField if _name == "title" else TextAreaField)(_label, validators=_validators)
+    setattr(UseCaseForm, _name, _field)
+
+
+class CopyCardForm(FlaskForm):
+    card = HiddenField(validators=[DataRequired()])
+
+
+class ArchiveForm(FlaskForm):
+    archived = HiddenField()
+
+
+class MemberForm(FlaskForm):
+    name = StringField("Facilitator's name", validators=[DataRequired("Enter a facilitator's name."), Length(max=80)])
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField("Workshop name", validators=[DataRequired("Give the workshop a name."), Length(max=200)],
+                        description='For example "Parents\' evening, 12 March".')
+    pack = RadioField("Workshop plan (pack)", validators=[InputRequired("Choose a pack.")])
+    use_cases = MultiCheckboxField("Use cases to discuss, in this order", coerce=int,
+                                   validators=[DataRequired("Choose at least one use case.")])
+    roles = TextAreaField("Roles people can choose (one a line)", validators=[Optional(), Length(max=2000)])
+    moderation = SelectField("Check comments", choices=[
+        ("auto", "Choose for me (before showing if families take part)"),
+        ("pre", "Before they are shown"), ("post", "After they are shown")])
+
+
+class WorkshopSettingsForm(FlaskForm):
+    title = StringField("Workshop name", validators=[DataRequired("Give the workshop a name."), Length(max=200)])
+    roles = TextAreaField("Roles people can choose (one a line)", validators=[Optional(), Length(max=2000)])
+    moderation = SelectField("Check comments", choices=[("pre", "Before they are shown"), ("post", "After they are shown")])
+    redaction_names = TextAreaField("Names to hide (one a line)", validators=[Optional(), Length(max=8000)],
+                                    description="Children, relatives, social workers, schools and streets that may come up. "
+                                                "They are replaced with [name] before anyone sees a comment.")
+    safeguarding_phrases = TextAreaField("Extra safeguarding phrases (one a line)", validators=[Optional(), Length(max=8000)])
+
+
+class ControlForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+    argument = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Workshop code", validators=[DataRequired("Enter the code on the screen."), Length(max=20)])
+
+
+class ConsentForm(FlaskForm):
+    language = HiddenField()
+
+
+class RoleForm(FlaskForm):
+    role = RadioField("Which of these best describes you?", validators=[Optional()], validate_choice=False)
+
+
+class ReceiptForm(FlaskForm):
+    receipt = StringField("Your receipt code", validators=[DataRequired("Enter your receipt code."), Length(max=30)])

@@ -1,0 +1,249 @@
+"""Pages for participants' phones: join, consent, role, and answering.
+
+Everything here works as plain HTML forms with JavaScript off; with JavaScript on, the same
+page answers over Socket.IO and follows the room live. No name, email or IP address is
+asked for or kept: a participant is a random token in the signed session cookie.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
+
+from .extensions import db
+from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm
+from .models import Participant, Workshop
+from .services import NotFound, Refused
+from .services import participation as ps
+from .services.workshops import get_step
+
+bp = Blueprint("participant", __name__)
+
+MULTI_FIELDS = {"choices", "values", "conditions"}
+
+
+def _current(code: str) -> tuple[Workshop, Participant | None]:
+    try:
+        workshop = ps.find_workshop(db.session, code)
+    except NotFound:
+        raise
+    token = (session.get("p") or {}).get(str(workshop.id))
+    return workshop, ps.get_participant(db.session, workshop, token)
+
+
+def _remember(workshop: Workshop, participant: Participant, receipt: str) -> None:
+    tokens = dict(session.get("p") or {})
+    receipts = dict(session.get("r") or {})
+    tokens[str(workshop.id)] = participant.token
+    receipts[str(workshop.id)] = receipt
+    session["p"], session["r"] = tokens, receipts
+    session.permanent = True
+
+
+def payload_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
+    """Turn a posted answer form into the same payload the phone's script sends."""
+    payload: dict[str, Any] = {}
+    for key in ("position", "reason", "ground", "scale", "text", "choices", "values", "conditions"):
+        if key in MULTI_FIELDS:
+            values = form.getlist(key)
+            if values:
+                payload[key] = values
+        elif key in form:
+            payload[key] = form.get(key)
+    return payload
+
+
+@bp.route("/", methods=["GET", "POST"])
+def home() -> Any:
+    """The start page: type the code shown on the big screen."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            workshop = ps.find_workshop(db.session, form.code.data or "")
+        except NotFound:
+            form.code.errors = ["We could not find a workshop with that code. Check the code on the big screen and try again."]
+        else:
+            return redirect(url_for(".join", code=workshop.join_code))
+    return render_template("participant/home.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join(code: str) -> Any:
+    """The welcome page: what this is, that it is anonymous, and 'I'm happy to take part'."""
+    try:
+        workshop, participant = _current(code)
+    except NotFound:
+        return render_template("participant/no_workshop.html", code=code[:20]), 404
+    if participant is not None:
+        return redirect(url_for(".live", code=workshop.join_code))
+    form = ConsentForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            participant, receipt = ps.join(db.session, workshop, language=session.get("lang", "en"))
+        except Refused as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            _remember(workshop, participant, receipt)
+            return redirect(url_for(".role", code=workshop.join_code))
+    return render_template("participant/welcome.html", workshop=workshop, consultation=workshop.consultation,
+                           form=form, error=error), 400 if error else 200
+
+
+def _joined(code: str) -> tuple[Workshop, Participant] | Any:
+    try:
+        workshop, participant = _current(code)
+    except NotFound:
+        return render_template("participant/no_workshop.html", code=code[:20]), 404
+    if participant is None:
+        return redirect(url_for(".join", code=workshop.join_code))
+    return workshop, participant
+
+
+@bp.route("/w/<code>/role", methods=["GET", "POST"])
+def role(code: str) -> Any:
+    """Ask, optionally, which group the participant belongs to; then show their receipt code."""
+    found = _joined(code)
+    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
+        return found
+    workshop, participant = found
+    form = RoleForm()
+    form.role.choices = [(r, r) for r in workshop.roles]
+    if form.validate_on_submit():
+        try:
+            ps.set_role(db.session, workshop, participant, form.role.data or None)
+        except Refused as exc:
+            db.session.rollback()
+            form.role.errors = [str(exc)]
+        else:
+            db.session.commit()
+            return redirect(url_for(".receipt", code=workshop.join_code, first=1))
+    if not form.is_submitted():
+        form.role.data = participant.role
+    return render_template("participant/role.html", workshop=workshop, form=form), 400 if form.errors else 200
+
+
+@bp.get("/w/<code>/receipt")
+def receipt(code: str) -> Any:
+    """Show the receipt code, which lets the participant withdraw or see the outcome later."""
+    found = _joined(code)
+    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
+        return found
+    workshop, _participant = found
+    return render_template("participant/receipt.html", workshop=workshop,
+                           receipt=(session.get("r") or {}).get(str(workshop.id)), first=request.args.get("first"))
+
+
+@bp.get("/w/<code>")
+def live(code: str) -> Any:
+    """The participant's live page: the current step, and a form to answer it."""
+    found = _joined(code)
+    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
+        return found
+    workshop, participant = found
+    step = get_step(db.session, workshop.id, workshop.current_step)
+    answer = ps.my_answer(db.session, participant, step) if step is not None and step.kind == "prompt" else None
+    texts = ps.my_texts(db.session, answer) if answer is not None else []
+    return render_template("participant/live.html", workshop=workshop, step=step, answer=answer, texts=texts,
+                           language=session.get("lang", "en"), client_id=uuid.uuid4().hex,
+                           saved=request.args.get("saved"))
+
+
+@bp.post("/w/<code>/answer")
+def answer(code: str) -> Any:
+    """Save an answer sent as a plain form (JavaScript off); the socket path uses the same service."""
+    found = _joined(code)
+    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
+        return found
+    workshop, participant = found
+    form = ConsentForm()  # CSRF check only
+    step_raw = request.form.get("step", "")
+    step = get_step(db.session, workshop.id, int(step_raw)) if step_raw.isdigit() else None
+    error = None
+    if not form.validate_on_submit():
+        error = "This page had expired. Please answer again."
+    else:
+        try:
+            result = ps.submit_answer(db.session, workshop, participant, step, request.form.get("client_id"),
+                                      payload_from_form(request.form), current_app_screener())
+        except Refused as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            current_app.extensions["cg_publisher"].mark(workshop.id)
+            if result.held_for_safeguarding:
+                return redirect(url_for(".support", code=workshop.join_code))
+            if result.redacted:
+                flash("We hid some personal details in what you wrote, to keep people safe.", "redacted")
+            return redirect(url_for(".live", code=workshop.join_code, saved=1) + "#status")
+    current = get_step(db.session, workshop.id, workshop.current_step)
+    return render_template("participant/live.html", workshop=workshop, step=current, answer=None, texts=[],
+                           language=session.get("lang", "en"), client_id=uuid.uuid4().hex, error=error,
+                           posted=request.form), 400
+
+
+def current_app_screener() -> ps.Screener:
+    return current_app.extensions["cg_screener"]  # type: ignore[no-any-return]
+
+
+@bp.get("/w/<code>/support")
+def support(code: str) -> Any:
+    """A kind message after a comment that may be about harm: it was not shown, and where to get help."""
+    found = _joined(code)
+    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
+        return found
+    message = current_app.extensions["cg_library"].safeguarding.get("participant_message", "")
+    return render_template("participant/support.html", workshop=found[0], message=message)
+
+
+@bp.get("/language/<lang>")
+def language(lang: str) -> Any:
+    """Switch the participant pages' language (English or Welsh)."""
+    if lang in ("en", "cy"):
+        session["lang"] = lang
+    target = request.args.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target)
+
+
+@bp.route("/receipt", methods=["GET", "POST"])
+def outcome() -> Any:
+    """With a receipt code: see what the team did, or take back everything you said."""
+    form = ReceiptForm()
+    found = None
+    error = None
+    if form.validate_on_submit():
+        found = ps.find_by_receipt(db.session, form.receipt.data or "")
+        if found is None:
+            error = "We could not find that receipt code. Check it and try again. If you took your answers back already, the code no longer works."
+    elif form.is_submitted():
+        error = "Please enter your receipt code."
+    if found is None:
+        return render_template("participant/outcome.html", form=form, error=error, participant=None), 400 if error else 200
+    workshop = db.session.get(Workshop, found.workshop_id)
+    consultation = workshop.consultation if workshop else None
+    if request.form.get("withdraw") == "confirm":
+        try:
+            ps.withdraw(db.session, found)
+        except Refused as exc:
+            db.session.rollback()
+            return render_template("participant/outcome.html", form=form, error=str(exc), participant=found,
+                                   consultation=consultation), 400
+        db.session.commit()
+        if workshop is not None:
+            current_app.extensions["cg_publisher"].mark(workshop.id)
+            tokens = dict(session.get("p") or {})
+            receipts = dict(session.get("r") or {})
+            tokens.pop(str(workshop.id), None)
+            receipts.pop(str(workshop.id), None)
+            session["p"], session["r"] = tokens, receipts
+        return render_template("participant/withdrawn.html")
+    return render_template("participant/outcome.html", form=form, participant=found, consultation=consultation,
+                           confirm=request.form.get("withdraw") == "ask", error=None)

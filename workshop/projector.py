@@ -1,0 +1,56 @@
+"""The projector: a read-only page for the big screen, reached by an unguessable link.
+
+It shows the join QR and code while joining is open, the current prompt in large type,
+how many have answered (never who), and results only once the facilitator reveals them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+
+from .domain.charts import bar_chart_svg
+from .extensions import db
+from .models import Workshop
+from .qr import qr_svg
+from .services import live
+from .services.participation import step_tally
+from .services.workshops import get_step
+
+bp = Blueprint("projector", __name__, url_prefix="/p")
+
+
+def projector_view(workshop: Workshop) -> dict[str, Any]:
+    """Everything the projector template needs, computed once."""
+    from .facilitator import join_url
+
+    step = get_step(db.session, workshop.id, workshop.current_step)
+    view = live.aggregate(db.session, workshop.id)
+    projector = view.projector if view else {}
+    chart = None
+    if step is not None and step.kind == "prompt" and workshop.revealed:
+        counted = step_tally(db.session, step)
+        chart = bar_chart_svg(counted, step.content.get("question", "Results"))
+    url = join_url(workshop)
+    return {"workshop": workshop, "step": step, "view": projector, "chart": chart, "join_url": url,
+            "qr": qr_svg(url, title=f"QR code to join at {url}")}
+
+
+@bp.get("/<token>")
+def show(token: str) -> Any:
+    """The big-screen page; it follows the workshop live over Socket.IO."""
+    workshop = db.session.scalar(select(Workshop).where(Workshop.projector_token == token))
+    if workshop is None or len(token) < 20:
+        abort(404)
+    return render_template("projector/show.html", **projector_view(workshop))
+
+
+@bp.get("/<token>/panel")
+def panel(token: str) -> Any:
+    """The changing part of the projector page, fetched again when the state changes."""
+    workshop = db.session.scalar(select(Workshop).where(Workshop.projector_token == token))
+    if workshop is None:
+        abort(404)
+    return render_template("projector/_panel.html", **projector_view(workshop))

@@ -1,0 +1,211 @@
+"""Taking part: joining a workshop, choosing a role, and answering.
+
+One path for every way an answer arrives (socket event, plain form, assisted entry). Free
+text is screened before it is stored: personal details are redacted (the original is never
+stored) and possible disclosures of harm are held back and raised privately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..domain.answers import AnswerError, check_answer
+from ..domain.codes import new_receipt_code, new_token, normalise_join_code, normalise_receipt_code, receipt_hash
+from ..domain.redaction import Redacted, redact
+from ..domain.safeguarding import Rule, SafeguardingChecker, SafeguardingResult, rules_from_phrases
+from ..domain.tally import Tally, tally
+from ..domain.vocabulary import NO_ROLE
+from ..models import (
+    Comment,
+    Participant,
+    Response,
+    SafeguardingAlert,
+    WithdrawalCount,
+    Workshop,
+    WorkshopStep,
+    utcnow,
+)
+from . import NotFound, Refused
+
+
+class Screener:
+    """Redaction and safeguarding for free text, with per-workshop names and phrases."""
+
+    def __init__(self, base_rules: Iterable[Rule]) -> None:
+        self._base = tuple(base_rules)
+        self._checker = lru_cache(maxsize=64)(self._build)
+
+    def _build(self, phrases: tuple[str, ...]) -> SafeguardingChecker:
+        return SafeguardingChecker(self._base + tuple(rules_from_phrases(phrases)))
+
+    def screen(self, text: str, names: Iterable[str], phrases: Iterable[str]) -> tuple[Redacted, SafeguardingResult]:
+        checked = self._checker(tuple(phrases)).check(text)
+        return redact(text, tuple(names)), checked
+
+
+def find_workshop(db: Session, raw_code: str) -> Workshop:
+    """Return the open workshop with this join code, or raise NotFound."""
+    code = normalise_join_code(raw_code)
+    if code is None:
+        raise NotFound("code")
+    found = db.scalar(select(Workshop).where(Workshop.join_code == code, Workshop.status != "ended"))
+    if found is None:
+        raise NotFound("code")
+    return found
+
+
+def join(db: Session, workshop: Workshop, *, language: str = "en", assisted: bool = False) -> tuple[Participant, str]:
+    """Record consent to take part; return the new participant and their receipt code."""
+    if workshop.status == "ended":
+        raise Refused("This workshop has ended, so you cannot join it now.")
+    if not workshop.joining_open and not assisted:
+        raise Refused("The facilitator has closed joining for this workshop.")
+    while True:
+        receipt = new_receipt_code()
+        digest = receipt_hash(receipt)
+        if db.scalar(select(Participant.id).where(Participant.receipt_hash == digest)) is None:
+            break
+    participant = Participant(
+        workshop_id=workshop.id, token=new_token(), receipt_hash=digest, language=language, assisted=assisted,
+        consented_at=utcnow(),
+    )
+    db.add(participant)
+    db.flush()
+    return participant, receipt
+
+
+def get_participant(db: Session, workshop: Workshop, token: str | None) -> Participant | None:
+    if not token:
+        return None
+    return db.scalar(select(Participant).where(Participant.token == token, Participant.workshop_id == workshop.id))
+
+
+def set_role(db: Session, workshop: Workshop, participant: Participant, role: str | None) -> None:
+    if role in (None, ""):
+        participant.role = None
+        return
+    if role not in workshop.roles:
+        raise Refused("Please choose a role from the list, or skip this question.")
+    participant.role = role
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response_id: int
+    duplicate: bool
+    held_for_safeguarding: bool
+    redacted: dict[str, int]
+    pending_moderation: int
+
+
+def _open_step(workshop: Workshop, step: WorkshopStep | None) -> WorkshopStep:
+    if workshop.status == "ended":
+        raise Refused("This workshop has ended. Thank you for taking part.")
+    if step is None or step.kind != "prompt":
+        raise Refused("This question is not open for answers.")
+    if step.position != workshop.current_step or not workshop.answering_open:
+        raise Refused("This question is closed now, so your answer was not saved.")
+    if workshop.paused:
+        raise Refused("The workshop is on a break. Please try again when it starts again.")
+    return step
+
+
+def submit_answer(
+    db: Session, workshop: Workshop, participant: Participant, step: WorkshopStep | None, client_id: Any,
+    payload: Any, screener: Screener,
+) -> Submitted:
+    """Store a participant's answer to the open step (the last one counts; a resend is a no-op)."""
+    if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
+        raise Refused("We could not read your answer. Please try again.")
+    step = _open_step(workshop, step)
+    try:
+        checked = check_answer(step.prompt_type or "", step.content, payload)
+    except AnswerError as exc:
+        raise Refused(str(exc)) from None
+    existing = db.scalar(select(Response).where(Response.participant_id == participant.id, Response.step_id == step.id))
+    if existing is not None and existing.client_id == client_id:
+        return Submitted(existing.id, True, False, {}, 0)
+    now = utcnow()
+    if existing is None:
+        response = Response(participant_id=participant.id, step_id=step.id, workshop_id=workshop.id,
+                            client_id=client_id, key=checked.key, value=checked.value, created_at=now, updated_at=now)
+        db.add(response)
+        db.flush()
+    else:
+        response = existing
+        response.client_id, response.key, response.value, response.updated_at = client_id, checked.key, checked.value, now
+        for old in db.scalars(select(Comment).where(Comment.response_id == response.id)):
+            db.delete(old)
+    held = False
+    redacted: dict[str, int] = {}
+    pending = 0
+    for item in checked.texts:
+        clean, concern = screener.screen(item.text, workshop.redaction_names, workshop.safeguarding_phrases)
+        for kind, n in clean.counts().items():
+            redacted[kind] = redacted.get(kind, 0) + n
+        status = "pending" if workshop.moderation == "pre" else "approved"
+        if concern.flagged:
+            status, held = "hidden", True
+        comment = Comment(workshop_id=workshop.id, step_id=step.id, participant_id=participant.id,
+                          response_id=response.id, kind=item.kind, text=clean.text, values=list(item.values),
+                          status=status, safeguarding=concern.flagged, redactions=clean.counts(), created_at=now)
+        db.add(comment)
+        if concern.flagged:
+            db.flush()
+            db.add(SafeguardingAlert(workshop_id=workshop.id, comment_id=comment.id, categories=list(concern.categories)))
+        elif status == "pending":
+            pending += 1
+    return Submitted(response.id, False, held, redacted, pending)
+
+
+def my_answer(db: Session, participant: Participant, step: WorkshopStep) -> Response | None:
+    return db.scalar(select(Response).where(Response.participant_id == participant.id, Response.step_id == step.id))
+
+
+def my_texts(db: Session, response: Response) -> list[Comment]:
+    return list(db.scalars(select(Comment).where(Comment.response_id == response.id).order_by(Comment.id)))
+
+
+def step_tally(db: Session, step: WorkshopStep) -> Tally:
+    """Count answers to a step with one grouped query over an index."""
+    rows = db.execute(select(Response.key, func.count()).where(Response.step_id == step.id).group_by(Response.key))
+    counts: Mapping[str | None, int] = {key: n for key, n in rows}
+    return tally(step.prompt_type or "", step.content, counts)
+
+
+def joined_by_role(db: Session, workshop: Workshop) -> dict[str, int]:
+    """Return how many have joined, per role (unsuppressed: callers must suppress)."""
+    rows = db.execute(
+        select(Participant.role, func.count()).where(Participant.workshop_id == workshop.id).group_by(Participant.role)
+    )
+    return {(role or NO_ROLE): n for role, n in rows}
+
+
+def find_by_receipt(db: Session, raw_code: str) -> Participant | None:
+    """Return the participant holding this receipt code, if any."""
+    code = normalise_receipt_code(raw_code)
+    if code is None:
+        return None
+    return db.scalar(select(Participant).where(Participant.receipt_hash == receipt_hash(code)))
+
+
+def withdraw(db: Session, participant: Participant) -> None:
+    """Delete everything a participant said; keep only the count of withdrawals."""
+    workshop = db.get(Workshop, participant.workshop_id)
+    assert workshop is not None
+    if workshop.consultation.finalised_at is not None:
+        raise Refused("The report for this consultation is finished, so answers can no longer be taken back.")
+    counter = db.get(WithdrawalCount, workshop.id)
+    if counter is None:
+        db.add(WithdrawalCount(workshop_id=workshop.id, count=1))
+    else:
+        counter.count += 1
+    # Delete in the database so its cascades remove answers, comments and "me too"s together.
+    db.execute(delete(Participant).where(Participant.id == participant.id))
+    db.expunge(participant)

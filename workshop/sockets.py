@@ -1,0 +1,197 @@
+"""Socket.IO handlers: validate -> service -> commit -> publish.
+
+Identity is settled over HTTP before a socket connects: a phone's participant token and a
+facilitator's login live in the signed session cookie, and the socket sees a copy of it
+taken at connect time. Each handler's docstring says who sends the event and who hears
+about it. Every reply is an acknowledgement to the sender only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, join_room
+from sqlalchemy.exc import IntegrityError
+
+from .auth import session_facilitator_id
+from .extensions import db, socketio
+from .models import Participant, Workshop
+from .realtime import broadcast_state, console_room, phones_room, projector_room, render_phone_step, state_payload
+from .services import NotFound, Refused
+from .services import consultations as cs
+from .services import workshops as ws
+from .services.participation import Screener, submit_answer
+from .services.workshops import get_step
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = "Sorry, that did not work. Please try again."
+
+
+def _publisher() -> Any:
+    return current_app.extensions["cg_publisher"]
+
+
+def run_control(workshop: Workshop, action: str, argument: Any, facilitator_id: int) -> str | None:
+    """Apply a facilitator control, commit, and tell every screen. Return an error or None."""
+    try:
+        result = ws.control(db.session, workshop, action, facilitator_id=facilitator_id, argument=argument)
+    except Refused as exc:
+        db.session.rollback()
+        return str(exc)
+    db.session.commit()
+    if result.changed:
+        broadcast_state(workshop, ws.get_step(db.session, workshop.id, workshop.current_step))
+    _publisher().mark(workshop.id)
+    return None
+
+
+def _workshop_id(auth: Any) -> int:
+    raw = auth.get("workshop") if isinstance(auth, dict) else None
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise ConnectionRefusedError("unknown workshop")
+    return raw
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    """Sent by every screen on (re)connect: ``auth = {as: phone|console|projector, workshop, token?}``."""
+    kind = auth.get("as") if isinstance(auth, dict) else None
+    workshop_id = _workshop_id(auth)
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise ConnectionRefusedError("unknown workshop")
+    if kind == "phone":
+        token = (session.get("p") or {}).get(str(workshop_id))
+        participant = db.session.scalar(db.select(Participant.id).where(
+            Participant.token == token, Participant.workshop_id == workshop_id)) if token else None
+        if participant is None:
+            raise ConnectionRefusedError("not joined")
+        language = session.get("lang", "en") if session.get("lang") in ("en", "cy") else "en"
+        session["sock"] = {"as": "phone", "w": workshop_id, "p": participant}
+        join_room(phones_room(workshop_id))
+        join_room(phones_room(workshop_id, language))
+    elif kind == "console":
+        fid = session_facilitator_id()
+        try:
+            if fid is None:
+                raise NotFound("login")
+            cs.get_consultation(db.session, fid, workshop.consultation_id)
+        except NotFound:
+            raise ConnectionRefusedError("not allowed") from None
+        session["sock"] = {"as": "console", "w": workshop_id, "f": fid}
+        join_room(console_room(workshop_id))
+    elif kind == "projector":
+        token = auth.get("token")
+        if not isinstance(token, str) or token != workshop.projector_token:
+            raise ConnectionRefusedError("not allowed")
+        session["sock"] = {"as": "projector", "w": workshop_id}
+        join_room(projector_room(workshop_id))
+    else:
+        raise ConnectionRefusedError("unknown screen")
+    log.debug("socket connected: %s for workshop %s", kind, workshop_id)
+
+
+def _who() -> dict[str, Any]:
+    sock = session.get("sock")
+    return sock if isinstance(sock, dict) else {}
+
+
+@socketio.on("answer")
+def on_answer(data: Any) -> dict[str, Any]:
+    """Sent by a phone with ``{step, client_id, value}``; acknowledged to that phone only.
+
+    The console and projector hear about it later, through the coalesced ``tally``.
+    """
+    who = _who()
+    client_id = data.get("client_id") if isinstance(data, dict) else None
+    if who.get("as") != "phone":
+        return {"ok": False, "client_id": client_id, "error": "Please join the workshop first."}
+    if not isinstance(data, dict) or not isinstance(data.get("step"), int) or isinstance(data.get("step"), bool):
+        return {"ok": False, "client_id": client_id, "error": "We could not read your answer. Please try again."}
+    screener: Screener = current_app.extensions["cg_screener"]
+    for attempt in (1, 2):
+        workshop = db.session.get(Workshop, who["w"])
+        participant = db.session.get(Participant, who["p"])
+        if workshop is None or participant is None:
+            return {"ok": False, "client_id": client_id, "error": "You are no longer part of this workshop."}
+        try:
+            result = submit_answer(db.session, workshop, participant, get_step(db.session, workshop.id, data["step"]),
+                                   client_id, data.get("value"), screener)
+            db.session.commit()
+        except Refused as exc:
+            db.session.rollback()
+            return {"ok": False, "client_id": client_id, "error": str(exc)}
+        except IntegrityError:
+            # The same phone sent twice at once: the other copy won; take it from the top.
+            db.session.rollback()
+            if attempt == 2:
+                return {"ok": False, "client_id": client_id, "error": GENERIC_ERROR}
+            continue
+        break
+    if not result.duplicate:
+        _publisher().mark(workshop.id)
+        if result.pending_moderation or result.held_for_safeguarding:
+            from .services.live import queue_counts
+
+            socketio.emit("moderation", queue_counts(db.session, workshop.id), to=console_room(workshop.id))
+    return {"ok": True, "client_id": client_id, "duplicate": result.duplicate, "held": result.held_for_safeguarding,
+            "redacted": result.redacted, "pending": bool(result.pending_moderation)}
+
+
+@socketio.on("sync")
+def on_sync(_data: Any = None) -> dict[str, Any]:
+    """Sent by any screen after (re)connecting; the current state comes back to it only."""
+    who = _who()
+    workshop = db.session.get(Workshop, who.get("w")) if who else None
+    if workshop is None:
+        return {"ok": False, "error": "Please reload the page."}
+    step = ws.get_step(db.session, workshop.id, workshop.current_step)
+    payload = state_payload(workshop, step)
+    if who.get("as") == "phone":
+        language = session.get("lang", "en") if session.get("lang") in ("en", "cy") else "en"
+        payload["html"] = render_phone_step(workshop, step, language)
+    else:
+        _publisher().mark(workshop.id)
+    return {"ok": True, **payload}
+
+
+@socketio.on("control")
+def on_control(data: Any) -> dict[str, Any]:
+    """Sent by the console with ``{action, argument}``; every screen gets the new ``state``."""
+    who = _who()
+    if who.get("as") != "console" or session_facilitator_id() != who.get("f"):
+        return {"ok": False, "error": "Please log in again."}
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+        return {"ok": False, "error": GENERIC_ERROR}
+    workshop = db.session.get(Workshop, who["w"])
+    if workshop is None:
+        return {"ok": False, "error": GENERIC_ERROR}
+    error = run_control(workshop, data["action"], data.get("argument"), who["f"])
+    return {"ok": error is None, "error": error}
+
+
+@socketio.on("preview")
+def on_preview(data: Any) -> dict[str, Any]:
+    """Sent by a phone with ``{text}`` before it sends; returns the redacted text. Nothing is stored or logged."""
+    who = _who()
+    text = data.get("text") if isinstance(data, dict) else None
+    if who.get("as") != "phone" or not isinstance(text, str) or len(text) > 2000:
+        return {"ok": False}
+    workshop = db.session.get(Workshop, who["w"])
+    if workshop is None:
+        return {"ok": False}
+    from .domain.redaction import redact
+
+    clean = redact(text, tuple(workshop.redaction_names))
+    return {"ok": True, "text": clean.text, "changed": clean.changed, "counts": clean.counts()}
+
+
+@socketio.on_error_default
+def on_error(exc: Exception) -> dict[str, Any]:
+    """Any unexpected error in a handler: log it with context, tell the sender plainly."""
+    db.session.rollback()
+    log.exception("socket handler failed (event %s)", getattr(request, "event", {}).get("message", "?"))
+    return {"ok": False, "error": GENERIC_ERROR}

@@ -1,0 +1,81 @@
+"""Cross-cutting web concerns: security headers, compression, health check, template helpers.
+
+The Content-Security-Policy allows no inline script or style: every script is a file under
+/static, so an injected ``<script>`` in any text cannot run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, jsonify, request, session
+from flask_compress import Compress
+from sqlalchemy import text
+
+from .extensions import db
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+compress = Compress()
+
+
+def register_web(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "application/javascript",
+                                                  "text/javascript", "application/json", "image/svg+xml"])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
+    app.config.setdefault("COMPRESS_LEVEL", 6)
+    compress.init_app(app)
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint and request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        """Report whether the app and its database answer."""
+        state = {"status": "ok", "database": "ok"}
+        try:
+            db.session.execute(text("SELECT 1"))
+            from .models import Workshop
+
+            db.session.execute(db.select(Workshop.id).limit(1))
+        except Exception as exc:  # report, never crash the probe
+            db.session.rollback()
+            current_app.logger.warning("health check: database not ready: %s", type(exc).__name__)
+            state.update(status="error", database="unavailable")
+            return jsonify(state), 503
+        return jsonify(state)
+
+    from .domain.packs import CARD_FIELDS
+    from .domain import vocabulary as v
+
+    card_rows = [(k, label) for k, label in CARD_FIELDS.items() if k not in ("title", "summary")]
+    app.jinja_env.globals.update(
+        product="Common Ground", positions=v.POSITIONS, position_hints=v.POSITION_HINTS, values=v.VALUES,
+        value_hints=v.VALUE_HINTS, objection_grounds=v.OBJECTION_GROUNDS, conditions_max=v.CONDITIONS_MAX,
+        text_max=v.TEXT_MAX, card_rows=lambda: card_rows, lifecycle=v.LIFECYCLE,
+    )
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"session_receipts": session.get("r", {}), "page_lang": locale()}
+
+
+def locale() -> str:
+    """Participant pages follow the participant's choice; facilitator pages stay in English."""
+    if request and request.blueprint in ("participant", None) and session.get("lang") in ("en", "cy"):
+        return str(session["lang"])
+    return "en"

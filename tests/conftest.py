@@ -48,7 +48,7 @@ def database_url(tmp_path: Any) -> Iterator[str]:
 
 def make_app(database_url: str, **overrides: Any) -> Flask:
     settings = TestConfig.from_env()
-    settings.update(SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False, **overrides)
+    settings.update({"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False, **overrides})
     return create_app(settings)
 
 

@@ -47,6 +47,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "workshop" / "migrations"))
     csrf.init_app(app)
+    # Import the handlers before init_app: @socketio.on keeps a handler for every future app
+    # only while the SocketIO object has no server yet. Imported after the first init_app, they
+    # would be bound to that app's server alone, and every later app (each test) would get none.
+    from . import sockets  # noqa: F401
+
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
@@ -65,7 +70,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
 
-    from . import auth, errors, facilitator, participant, projector, sockets  # noqa: F401
+    from . import auth, errors, exports, facilitator, moderation, participant, projector, sockets  # noqa: F401
     from .cli import register_cli
     from .web import register_web
 
@@ -73,12 +78,16 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(moderation.bp)
     errors.register(app)
     register_web(app)
     from .web import locale
 
     babel.init_app(app, locale_selector=locale, default_translation_directories=str(ROOT / "workshop" / "translations"))
     register_cli(app)
+    exports.register_cli(app)
+    moderation.register_cli(app)
     logging.getLogger("engineio.server").setLevel(logging.WARNING)
     logging.getLogger("socketio.server").setLevel(logging.WARNING)
     return app

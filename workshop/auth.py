@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
+from . import ratelimit
 from .extensions import db
 from .forms import LoginForm, LogoutForm
 from .models import Facilitator
@@ -59,6 +60,9 @@ def login() -> Any:
     """Log a facilitator in. Failed attempts are counted per account and locked after too many."""
     form = LoginForm()
     error = None
+    if form.validate_on_submit() and ratelimit.login_blocked():
+        # Per client, on top of the per-account lock: slows guessing across many names.
+        return render_template("auth/login.html", form=form, error=ratelimit.MESSAGE), 429
     if form.validate_on_submit():
         cfg = current_app.config
         try:
@@ -66,6 +70,7 @@ def login() -> Any:
                                        max_failures=cfg["LOGIN_MAX_FAILURES"], lock_minutes=cfg["LOGIN_LOCK_MINUTES"])
         except LoginThrottled as exc:
             db.session.commit()
+            ratelimit.login_failed()
             error = str(exc)
         else:
             db.session.commit()
@@ -76,6 +81,7 @@ def login() -> Any:
                 session["fid"] = facilitator.id
                 session["auth_at"] = int(time.time())
                 return redirect(_safe_next(request.args.get("next")))
+            ratelimit.login_failed()
             error = "That name and password do not match. Please check them and try again."
     elif request.method == "POST" and not form.errors.get("csrf_token"):
         error = "Please enter your name and password."

@@ -75,7 +75,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
-    PUSH_INTERVAL = 0.02
+    PUSH_INTERVAL = 0.0  # publish at once, so tests see updates without a background task
 
 
 def _cast(raw: str, default: Any, var: str) -> Any:

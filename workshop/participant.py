@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
+from . import ratelimit
 from .extensions import db
 from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm
 from .models import Participant, Workshop
@@ -26,9 +27,12 @@ MULTI_FIELDS = {"choices", "values", "conditions"}
 
 
 def _current(code: str) -> tuple[Workshop, Participant | None]:
+    if ratelimit.code_guess_blocked():
+        ratelimit.refuse()
     try:
         workshop = ps.find_workshop(db.session, code)
     except NotFound:
+        ratelimit.wrong_code_guessed()
         raise
     token = (session.get("p") or {}).get(str(workshop.id))
     return workshop, ps.get_participant(db.session, workshop, token)
@@ -61,9 +65,12 @@ def home() -> Any:
     """The start page: type the code shown on the big screen."""
     form = CodeForm()
     if form.validate_on_submit():
+        if ratelimit.code_guess_blocked():
+            ratelimit.refuse()
         try:
             workshop = ps.find_workshop(db.session, form.code.data or "")
         except NotFound:
+            ratelimit.wrong_code_guessed()
             form.code.errors = ["We could not find a workshop with that code. Check the code on the big screen and try again."]
         else:
             return redirect(url_for(".join", code=workshop.join_code))
@@ -167,6 +174,8 @@ def answer(code: str) -> Any:
     error = None
     if not form.validate_on_submit():
         error = "This page had expired. Please answer again."
+    elif not ratelimit.answer_allowed(participant.id):
+        error = ratelimit.MESSAGE
     else:
         try:
             result = ps.submit_answer(db.session, workshop, participant, step, request.form.get("client_id"),
@@ -220,8 +229,11 @@ def outcome() -> Any:
     found = None
     error = None
     if form.validate_on_submit():
+        if ratelimit.code_guess_blocked("receipt"):
+            ratelimit.refuse()
         found = ps.find_by_receipt(db.session, form.receipt.data or "")
         if found is None:
+            ratelimit.wrong_code_guessed("receipt")
             error = "We could not find that receipt code. Check it and try again. If you took your answers back already, the code no longer works."
     elif form.is_submitted():
         error = "Please enter your receipt code."
@@ -247,3 +259,30 @@ def outcome() -> Any:
         return render_template("participant/withdrawn.html")
     return render_template("participant/outcome.html", form=form, participant=found, consultation=consultation,
                            confirm=request.form.get("withdraw") == "ask", error=None)
+
+
+@bp.route("/w/<code>/comments", methods=["GET", "POST"])
+def comments(code: str) -> Any:
+    """What others said on this step (approved only), with a "me too" button on each."""
+    found = _joined(code)
+    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
+        return found
+    workshop, participant = found
+    step = get_step(db.session, workshop.id, workshop.current_step)
+    form = ConsentForm()  # CSRF only
+    error = None
+    if request.method == "POST":
+        raw = request.form.get("comment", "")
+        try:
+            if not form.validate_on_submit():
+                raise Refused("This page had expired. Please try again.")
+            ps.me_too(db.session, workshop, participant, int(raw) if raw.isdigit() else None)
+        except Refused as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            return redirect(url_for(".comments", code=workshop.join_code))
+    items = ps.approved_comments(db.session, workshop, step) if step is not None else []
+    return render_template("participant/comments.html", workshop=workshop, step=step, items=items, error=error,
+                           mine=ps.my_me_toos(db.session, participant), me=participant.id), 400 if error else 200

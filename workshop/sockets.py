@@ -15,6 +15,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy.exc import IntegrityError
 
+from . import ratelimit
 from .auth import session_facilitator_id
 from .extensions import db, socketio
 from .models import Participant, Workshop
@@ -22,7 +23,7 @@ from .realtime import broadcast_state, console_room, phones_room, projector_room
 from .services import NotFound, Refused
 from .services import consultations as cs
 from .services import workshops as ws
-from .services.participation import Screener, submit_answer
+from .services.participation import Screener, me_too, submit_answer
 from .services.workshops import get_step
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ def on_answer(data: Any) -> dict[str, Any]:
         return {"ok": False, "client_id": client_id, "error": "Please join the workshop first."}
     if not isinstance(data, dict) or not isinstance(data.get("step"), int) or isinstance(data.get("step"), bool):
         return {"ok": False, "client_id": client_id, "error": "We could not read your answer. Please try again."}
+    if not ratelimit.answer_allowed(who["p"]):
+        return {"ok": False, "client_id": client_id, "error": ratelimit.MESSAGE}
     screener: Screener = current_app.extensions["cg_screener"]
     for attempt in (1, 2):
         workshop = db.session.get(Workshop, who["w"])
@@ -187,6 +190,28 @@ def on_preview(data: Any) -> dict[str, Any]:
 
     clean = redact(text, tuple(workshop.redaction_names))
     return {"ok": True, "text": clean.text, "changed": clean.changed, "counts": clean.counts()}
+
+
+@socketio.on("me_too")
+def on_me_too(data: Any) -> dict[str, Any]:
+    """Sent by a phone with ``{comment}``; the new count comes back to that phone only."""
+    who = _who()
+    if who.get("as") != "phone":
+        return {"ok": False, "error": "Please join the workshop first."}
+    workshop = db.session.get(Workshop, who["w"])
+    participant = db.session.get(Participant, who["p"])
+    if workshop is None or participant is None:
+        return {"ok": False, "error": "You are no longer part of this workshop."}
+    try:
+        count = me_too(db.session, workshop, participant, data.get("comment") if isinstance(data, dict) else None)
+        db.session.commit()
+    except Refused as exc:
+        db.session.rollback()
+        return {"ok": False, "error": str(exc)}
+    except IntegrityError:  # the same phone pressed twice at once: the other press counted
+        db.session.rollback()
+        return {"ok": True, "count": None}
+    return {"ok": True, "count": count}
 
 
 @socketio.on_error_default

@@ -1,7 +1,16 @@
-// The participant's phone: answers over Socket.IO, never loses an answer.
-// Every answer carries an id made here; it is kept in localStorage until the server
-// acknowledges it, and resent after a reconnect (the server ignores a repeat).
+// The participant's phone: answers over Socket.IO, follows the room live, never loses an answer.
+//
+// Every answer gets an id made here and waits in a queue in localStorage until the server
+// acknowledges it; "Saved" is shown only then. Answers go one at a time, in order, so a
+// quick change of mind can never be overtaken by the older answer. The queue is sent again
+// after a reconnect or a timeout (the server ignores an id it has already seen).
+// A new step from the server replaces the step panel only when what the phone shows really
+// changes, so a reveal or a timer on the big screen never wipes what someone is typing.
 import { initComponents, status } from './common.js'
+
+const ACK_TIMEOUT = 10000
+const RETRY_AFTER = 4000
+const OFFLINE = 'You are offline. Your answers are kept on this phone and sent when you are back online.'
 
 const root = document.getElementById('phone')
 if (root && window.io) {
@@ -10,17 +19,21 @@ if (root && window.io) {
   const answersKey = 'cg-answers-' + workshop
   const connection = document.getElementById('connection')
   const region = document.getElementById('step-region')
-  const load = (key) => { try { return JSON.parse(localStorage.getItem(key) || '{}') } catch (e) { return {} } }
+  const load = (key, empty) => { try { return JSON.parse(localStorage.getItem(key)) || empty } catch (e) { return empty } }
   const save = (key, value) => { try { localStorage.setItem(key, JSON.stringify(value)) } catch (e) { /* private mode */ } }
   const newId = () => (window.crypto && crypto.randomUUID) ? crypto.randomUUID().replace(/-/g, '') : String(Date.now()) + Math.random().toString(16).slice(2)
+  const loadQueue = () => { const q = load(queueKey, []); return Array.isArray(q) ? q : Object.values(q) }
 
   const socket = window.io({ auth: { as: 'phone', workshop: workshop }, reconnectionDelayMax: 10000 })
-  let currentStep = stepNumber()
+  let shownHtml = null // the last step panel from the server, without its version number
+  let sending = 0 // the number of the answer now waiting for an acknowledgement (0: none)
+  let sent = 0
+  let retryTimer = null
 
-  function stepNumber () {
-    const el = document.getElementById('step')
-    return el ? Number(el.dataset.step) : -1
-  }
+  const online = () => socket.connected && navigator.onLine !== false
+  const stepEl = () => document.getElementById('step')
+  const formFor = (step) => region.querySelector('.cg-answer-form[data-step="' + step + '"]')
+  const withoutVersion = (html) => html.replace(/ data-v="\d+"/, '')
 
   function formStatus (form, text, kind) {
     status(form ? form.querySelector('[data-status]') : null, text, kind)
@@ -38,104 +51,191 @@ if (root && window.io) {
     return value
   }
 
-  function restore (form) {
-    const mine = load(answersKey)[form.dataset.step]
-    if (!mine || form.dataset.restored) return
-    form.dataset.restored = '1'
-    for (const [key, val] of Object.entries(mine)) {
+  // Put values back into a form: the saved answer, or what was being typed before a redraw.
+  function fill (form, values) {
+    for (const [key, val] of Object.entries(values)) {
       const vals = Array.isArray(val) ? val.map(String) : [String(val)]
       form.querySelectorAll('[name="' + key + '"]').forEach(function (input, i) {
         if (input.type === 'radio' || input.type === 'checkbox') input.checked = vals.includes(input.value)
-        else if (vals[i] !== undefined) input.value = vals[i]
+        else if (input.type !== 'hidden') input.value = vals[i] !== undefined ? vals[i] : ''
       })
     }
-    formStatus(form, 'Your answer is saved. You can change it until the question closes.', 'saved')
   }
 
-  function send (item) {
-    socket.timeout(10000).emit('answer', item, function (err, ack) {
-      const form = document.querySelector('.cg-answer-form[data-step="' + item.step + '"]')
-      if (err) { formStatus(form, 'Not sent yet. We will keep trying.', 'offline'); return }
-      const queue = load(queueKey)
-      delete queue[item.client_id]
+  function clearForm (form) {
+    form.querySelectorAll('input[type=radio], input[type=checkbox]').forEach(function (input) { input.checked = false })
+    form.querySelectorAll('textarea').forEach(function (box) { box.value = '' })
+  }
+
+  function markSaved (form, text) {
+    formStatus(form, text, 'saved')
+    const button = form && form.querySelector('.cg-send')
+    if (button) button.textContent = 'Change my answer'
+  }
+
+  // --- sending ---------------------------------------------------------------------------
+
+  function retryLater () {
+    if (retryTimer) return
+    retryTimer = setTimeout(function () { retryTimer = null; flush() }, RETRY_AFTER)
+  }
+
+  function flush () {
+    if (sending || !online()) return
+    const item = loadQueue()[0]
+    if (!item) return
+    const mine = sending = ++sent
+    socket.timeout(ACK_TIMEOUT).emit('answer', item, function (err, ack) {
+      if (mine !== sending) return // a reconnect started the queue again; this reply is stale
+      sending = 0
+      const form = formFor(item.step)
+      if (err) {
+        formStatus(form, 'Not sent yet. We will keep trying.', 'offline')
+        retryLater()
+        return
+      }
+      const queue = loadQueue().filter((q) => q.client_id !== item.client_id)
       save(queueKey, queue)
+      const newer = queue.some((q) => q.step === item.step)
       if (ack && ack.ok) {
-        const answers = load(answersKey)
+        const answers = load(answersKey, {})
         answers[item.step] = item.value
         save(answersKey, answers)
         if (ack.held) { window.location.href = '/w/' + root.dataset.code + '/support'; return }
-        let text = 'Saved. You can change your answer until the question closes.'
-        if (ack.redacted && Object.keys(ack.redacted).length) text += ' We hid some personal details in what you wrote.'
-        if (ack.pending) text += ' Your words will be checked before anyone else sees them.'
-        formStatus(form, text, 'saved')
-        const button = form && form.querySelector('.cg-send')
-        if (button) button.textContent = 'Change my answer'
-      } else {
+        if (!newer) {
+          let text = 'Saved. You can change your answer until the question closes.'
+          if (ack.redacted && Object.keys(ack.redacted).length) text += ' We hid some personal details in what you wrote.'
+          if (ack.pending) text += ' Your words will be checked before anyone else sees them.'
+          markSaved(form, text)
+        }
+      } else if (!newer) {
         formStatus(form, (ack && ack.error) || 'Sorry, that did not work. Please try again.', 'error')
       }
+      flush()
     })
   }
 
-  function resendQueued () {
-    Object.values(load(queueKey)).forEach(send)
+  function submit (event) {
+    const form = event.target.closest('.cg-answer-form')
+    if (!form) return
+    event.preventDefault()
+    const item = { step: Number(form.dataset.step), client_id: newId(), value: payloadOf(form) }
+    // A newer answer to the same question replaces one that has not gone yet.
+    const queue = loadQueue().filter((q) => q.step !== item.step)
+    queue.push(item)
+    save(queueKey, queue)
+    if (online()) {
+      formStatus(form, 'Sending…', 'saving')
+      flush()
+    } else {
+      formStatus(form, 'You are offline. Your answer is kept on this phone and sent when you are back.', 'offline')
+    }
   }
+
+  // --- showing the current step ----------------------------------------------------------
 
   function wire (scope) {
-    initComponents(scope)
+    const answers = load(answersKey, {})
     scope.querySelectorAll('.cg-answer-form').forEach(function (form) {
-      restore(form)
-      form.addEventListener('submit', function (event) {
-        event.preventDefault()
-        const item = { step: Number(form.dataset.step), client_id: newId(), value: payloadOf(form) }
-        const queue = load(queueKey)
-        queue[item.client_id] = item
-        save(queueKey, queue)
-        formStatus(form, socket.connected ? 'Sending…' : 'You are offline. We will send it when you are back.', socket.connected ? 'saving' : 'offline')
-        if (socket.connected) send(item)
-      })
+      const mine = answers[form.dataset.step]
+      const waiting = loadQueue().filter((q) => String(q.step) === form.dataset.step).pop()
+      if (waiting) {
+        clearForm(form)
+        fill(form, waiting.value)
+        formStatus(form, 'Not sent yet. We will send it when we can.', 'offline')
+      } else if (mine && !form.querySelector('.cg-send[data-answered]')) {
+        clearForm(form)
+        fill(form, mine)
+        markSaved(form, 'Your answer is saved. You can change it until the question closes.')
+      }
     })
-    let timer = null
-    scope.querySelectorAll('.cg-redact-preview').forEach(function (box) {
-      box.addEventListener('input', function () {
-        clearTimeout(timer)
-        timer = setTimeout(function () {
-          const note = document.getElementById(box.id + '-preview')
-          if (!note || !socket.connected || !box.value.trim()) { if (note) note.hidden = true; return }
-          socket.emit('preview', { text: box.value }, function (ack) {
-            if (!ack || !ack.ok || !ack.changed) { note.hidden = true; return }
-            note.hidden = false
-            note.textContent = 'To keep people safe, we will hide some details. Others will see: "' + ack.text + '"'
-          })
-        }, 500)
+    // Components start after the values are in, so conditional questions open to match.
+    initComponents(scope)
+  }
+
+  let previewTimer = null
+  function preview (event) {
+    const box = event.target
+    if (!box.classList || !box.classList.contains('cg-redact-preview')) return
+    clearTimeout(previewTimer)
+    previewTimer = setTimeout(function () {
+      const note = document.getElementById(box.id + '-preview')
+      if (!note) return
+      if (!online() || !box.value.trim()) { note.hidden = true; return }
+      socket.timeout(ACK_TIMEOUT).emit('preview', { text: box.value }, function (err, ack) {
+        if (err || !ack || !ack.ok || !ack.changed) { note.hidden = true; return }
+        note.hidden = false
+        note.textContent = 'To keep people safe, we will hide some details. Others will see: "' + ack.text + '"'
       })
-    })
+    }, 500)
   }
 
   function show (payload) {
-    if (!payload || payload.html === undefined) return
+    if (!payload || typeof payload.html !== 'string') return
+    const current = stepEl()
+    if (current && Number(current.dataset.v) > Number(payload.v)) return // older than what is shown
+    const html = withoutVersion(payload.html)
+    if (html === shownHtml) { // nothing a participant can see has changed
+      if (current) current.dataset.v = payload.v
+      return
+    }
+    const before = current ? current.dataset.step : null
+    const form = region.querySelector('.cg-answer-form')
+    const draft = form ? { step: form.dataset.step, value: payloadOf(form), status: form.querySelector('[data-status]') } : null
+    const hadFocus = region.contains(document.activeElement)
     region.innerHTML = payload.html
+    shownHtml = html
+    const again = draft && formFor(draft.step)
+    if (again) { // the same question, redrawn: keep what was chosen or typed so far
+      fill(again, draft.value)
+      const note = again.querySelector('[data-status]')
+      if (note && draft.status && draft.status.textContent) {
+        note.textContent = draft.status.textContent
+        note.className = draft.status.className
+      }
+      again.querySelector('.cg-send')?.setAttribute('data-answered', '')
+    }
     wire(region)
-    const step = stepNumber()
-    if (step !== currentStep) {
-      currentStep = step
+    const after = stepEl() ? stepEl().dataset.step : null
+    if (after !== before || hadFocus) {
       const heading = region.querySelector('h1')
       if (heading) heading.focus()
     }
   }
 
+  // --- the connection --------------------------------------------------------------------
+
   socket.on('connect', function () {
+    root.dataset.live = 'yes'
     status(connection, '')
-    socket.emit('sync', {}, function (state) {
-      if (state && state.ok && String(state.v) !== String((document.getElementById('step') || {}).dataset?.v)) show(state)
-      resendQueued()
+    sending = 0 // anything in flight before the drop is sent again (the server ignores repeats)
+    socket.timeout(ACK_TIMEOUT).emit('sync', {}, function (err, state) {
+      if (!err && state && state.ok && String(state.v) !== String((stepEl() || root).dataset.v)) show(state)
+      flush()
     })
   })
   socket.on('disconnect', function () {
-    status(connection, 'Connection lost. Your answers are kept on this phone and sent when you are back.', 'offline')
+    root.dataset.live = 'no'
+    status(connection, navigator.onLine === false ? OFFLINE : 'Connection lost. Trying again… Your answers are kept on this phone.', 'offline')
   })
   socket.on('connect_error', function () {
-    status(connection, 'Trying to connect… Your answers are kept on this phone.', 'offline')
+    root.dataset.live = 'no'
+    status(connection, navigator.onLine === false ? OFFLINE : 'Trying to connect… Your answers are kept on this phone.', 'offline')
   })
   socket.on('state', show)
+
+  // The phone knows it has no network before the socket does: stop trying, and start again
+  // the moment the network is back rather than after the next back-off delay.
+  window.addEventListener('offline', function () {
+    status(connection, OFFLINE, 'offline')
+    socket.disconnect()
+  })
+  window.addEventListener('online', function () {
+    status(connection, 'Back online. Connecting…', 'saving')
+    if (!socket.connected) socket.connect()
+  })
+
+  region.addEventListener('submit', submit)
+  region.addEventListener('input', preview)
   wire(document)
 }

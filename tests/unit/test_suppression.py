@@ -421,8 +421,8 @@ def test_suppress_table_hand_worked() -> None:
     table = suppress_table(ROWS, 5)
     assert list(table) == ["Parent", "Social worker", OTHER]
 
-    def cells(*pairs: tuple[str, int], merged: tuple[str, ...] = ()) -> tuple[Cell, ...]:
-        return tuple(Cell(c, n, str(n), merged) for c, n in pairs)
+    def cells(*pairs: tuple[str, int]) -> tuple[Cell, ...]:
+        return tuple(Cell(c, n, str(n)) for c, n in pairs)
 
     assert table["Parent"] == Suppressed(5, 10, "10", cells(("consent", 6), ("conditions", 3), ("object", 1)), False)
     # Small cells inside a shown role (2 social workers object) are allowed.
@@ -431,8 +431,12 @@ def test_suppress_table_hand_worked() -> None:
     )
     merged = ("Team manager", "Young person")
     assert table[OTHER] == Suppressed(
-        5, 9, "9", cells(("consent", 5), ("conditions", 1), ("object", 3), merged=merged), True
+        5, 9, "9", cells(("consent", 5), ("conditions", 1), ("object", 3)), True, merged_roles=merged
     )
+    # Columns add up: the table hides nothing a column total would give back.
+    for category in ("consent", "conditions", "object"):
+        column = sum(row.get(category, 0) for row in ROWS.values())
+        assert sum(c.count or 0 for e in table.values() for c in e.cells if c.label == category) == column
     # The same roles are hidden as on the console, which counts respondents per role.
     console = suppress({role: sum(row.values()) for role, row in ROWS.items()}, 5)
     assert [c.label for c in console.shown] == ["Parent", "Social worker"]
@@ -453,7 +457,7 @@ def test_suppress_table_role_totals_for_multiple_choice() -> None:
     assert list(table) == ["Parent", OTHER]
     assert table[OTHER].total == 10
     assert [(c.label, c.count) for c in table[OTHER].cells] == [("a", 8), ("b", 8)]
-    assert table[OTHER].cells[0].merged == ("Carer", "Social worker")
+    assert table[OTHER].merged_roles == ("Carer", "Social worker")
 
 
 def test_suppress_table_small_and_empty() -> None:
@@ -487,6 +491,9 @@ def test_suppress_table_agrees_with_suppress(rows: dict[str, dict[str, int]], k:
         assert entry.total == sum(c.count or 0 for c in entry.cells)
         if role == OTHER:
             assert plan.other is not None and entry.total == plan.other.count
-            assert all(c.merged == plan.other.merged for c in entry.cells)
+            assert entry.merged_roles == plan.other.merged
+            assert entry.suppressed
         else:
             assert entry.total == sum(rows[role].values()) >= k
+            assert entry.merged_roles == () and not entry.suppressed
+        assert all(not c.merged for c in entry.cells)

@@ -101,6 +101,9 @@ class Suppressed:
     total_display: str  # "37", "fewer than 5" or "0"
     cells: tuple[Cell, ...]  # shown groups in input order, then the other-roles cell (if any)
     suppressed: bool  # anything hidden?
+    # suppress_table only: on the other_label entry, the roles merged into it. (suppress()
+    # leaves this empty: its merged labels are on the other-roles cell.)
+    merged_roles: tuple[str, ...] = ()
 
     @property
     def other(self) -> Cell | None:
@@ -219,7 +222,8 @@ def suppress_table(
     person can be counted in more than one category), else the sum of each role's row.
     The result maps each shown role, then ``other_label`` if any roles were merged, to a
     :class:`Suppressed` whose ``total`` is the role's respondents and whose cells are the
-    categories (the union over all rows, in first-seen order; missing ones count 0).
+    categories (the union over all rows, in first-seen order; missing ones count 0); the
+    ``other_label`` entry names its roles in ``merged_roles``.
     Category cells are not suppressed: see the module docstring for why. When no breakdown
     by role is possible the result is ``{other_label: <total only, no cells>}``, and ``{}``
     when there is nobody.
@@ -242,15 +246,16 @@ def suppress_table(
     if not plan.cells:
         return {other_label: Suppressed(k, plan.total, plan.total_display, (), True)}
 
-    def breakdown(roles: tuple[str, ...], merged: tuple[str, ...]) -> tuple[Cell, ...]:
+    def breakdown(roles: tuple[str, ...]) -> tuple[Cell, ...]:
         sums = {c: sum(rows[role].get(c, 0) for role in roles) for c in categories}
-        return tuple(Cell(c, n, str(n), merged) for c, n in sums.items())
+        return tuple(Cell(c, n, str(n)) for c, n in sums.items())
 
     out: dict[str, Suppressed] = {}
     for cell in plan.cells:
-        assert cell.count is not None
         if cell.merged:
-            out[other_label] = Suppressed(k, cell.count, cell.display, breakdown(cell.merged, cell.merged), True)
+            out[other_label] = Suppressed(
+                k, cell.count, cell.display, breakdown(cell.merged), True, merged_roles=cell.merged
+            )
         else:
-            out[cell.label] = Suppressed(k, cell.count, cell.display, breakdown((cell.label,), ()), False)
+            out[cell.label] = Suppressed(k, cell.count, cell.display, breakdown((cell.label,)), False)
     return out

@@ -23,6 +23,7 @@ from ..domain.tally import Tally, tally
 from ..domain.vocabulary import NO_ROLE
 from ..models import (
     Comment,
+    MeToo,
     Participant,
     Response,
     SafeguardingAlert,
@@ -209,3 +210,35 @@ def withdraw(db: Session, participant: Participant) -> None:
     # Delete in the database so its cascades remove answers, comments and "me too"s together.
     db.execute(delete(Participant).where(Participant.id == participant.id))
     db.expunge(participant)
+
+
+def approved_comments(db: Session, workshop: Workshop, step: WorkshopStep) -> list[tuple[Comment, int]]:
+    """Return the approved comments and conditions of a step, each with its "me too" count."""
+    counts = select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery()
+    rows = db.execute(
+        select(Comment, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.comment_id == Comment.id)
+        .where(Comment.workshop_id == workshop.id, Comment.step_id == step.id, Comment.status == "approved")
+        .order_by(Comment.id)
+    )
+    return [(comment, int(n)) for comment, n in rows]
+
+
+def my_me_toos(db: Session, participant: Participant) -> set[int]:
+    return set(db.scalars(select(MeToo.comment_id).where(MeToo.participant_id == participant.id)))
+
+
+def me_too(db: Session, workshop: Workshop, participant: Participant, comment_id: Any) -> int:
+    """Add one participant's support to an approved comment; return its new count (once per person)."""
+    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
+        raise Refused("We could not tell which comment you meant. Please try again.")
+    comment = db.get(Comment, comment_id)
+    if comment is None or comment.workshop_id != workshop.id or comment.status != "approved":
+        raise Refused("That comment is not available.")
+    if comment.participant_id == participant.id:
+        raise Refused("This is your own comment, so you cannot add 'me too' to it.")
+    exists_ = db.scalar(select(MeToo.id).where(MeToo.comment_id == comment.id, MeToo.participant_id == participant.id))
+    if exists_ is None:
+        db.add(MeToo(comment_id=comment.id, participant_id=participant.id))
+        db.flush()
+    return db.scalar(select(func.count()).select_from(MeToo).where(MeToo.comment_id == comment.id)) or 0

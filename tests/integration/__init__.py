@@ -1,0 +1,1 @@
+"""Integration tests: routes, sockets, services, CLI and migrations, on SQLite or PostgreSQL."""

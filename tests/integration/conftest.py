@@ -1,0 +1,24 @@
+"""Fixtures for the integration tests (helpers live in ``helpers.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from .helpers import Live, make_workshop
+
+
+@pytest.fixture
+def owner(auth: Any) -> int:
+    """A facilitator, logged in on the ``client``."""
+    fid = auth.create()
+    assert auth.login().status_code == 302
+    return fid
+
+
+@pytest.fixture
+def live(app: Flask, owner: int) -> Live:
+    """A ready workshop (default pack, one card, moderation after showing) owned by ``owner``."""
+    return make_workshop(app, owner)

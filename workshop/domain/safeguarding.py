@@ -1,0 +1,277 @@
+"""Spot comments that may disclose harm, so they are kept off the projector.
+
+A comment such as "my dad hits me" or "I want to kill myself" must never be shown to the
+room; the facilitator is alerted privately instead. This module only decides whether a
+comment *may* be a disclosure, and of what kind. What happens next (holding the comment,
+the private alert, the guidance and the message to the participant) is the app's job.
+
+The rules are data, not code. They live in ``prompts/safeguarding.yaml``::
+
+    version: 1
+    terms:                       # optional, reusable pieces of regex
+      victim: '(?:me|us|my\\s+(?:son|daughter))'
+    categories:
+      - category: physical harm
+        phrases: ["beat me up"]              # plain text
+        patterns: ['\\bhits?\\s+{{victim}}\\b']   # regular expressions
+    guidance: |
+      ...
+    participant_message: |
+      ...
+
+and a facilitator can add plain phrases for a workshop (:func:`rules_from_phrases`).
+
+How matching works:
+
+* Case is ignored, and apostrophes are removed from the comment before matching, so
+  "don't", "don’t" and "dont" are the same. Write patterns without apostrophes ("dont",
+  "shes"); a pattern that contains one is refused, because it could never match.
+  Phrases have their apostrophes removed for you.
+* A phrase matches on word boundaries; spaces in it match any run of spaces, and a
+  hyphen matches a hyphen, a space or nothing ("self-harm", "self harm", "selfharm").
+* ``{{name}}`` in a pattern is replaced by the term ``name`` from ``terms`` (wrapped in a
+  non-capturing group). Double braces never occur in ordinary regular expressions.
+* Every pattern is compiled once, when the checker is built. A pattern that is not a
+  valid regular expression, or that would match an empty comment (and so flag
+  everything), is refused with a plain-English :class:`ValueError` naming the entry.
+
+The rules aim for high recall on first- and third-person disclosures, and avoid general
+talk about policy ("risk of abuse is hard to predict", "child protection plan"). A false
+alarm costs a facilitator a glance; a missed disclosure could cost much more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "FACILITATOR_CATEGORY",
+    "Rule",
+    "SafeguardingChecker",
+    "SafeguardingResult",
+    "normalise",
+    "parse_rules",
+    "phrase_pattern",
+    "rules_from_phrases",
+]
+
+FACILITATOR_CATEGORY = "added by facilitator"
+
+_APOSTROPHES = str.maketrans("", "", "'’‘ʼ`´")
+_TERM_REF = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_PHRASE_PIECE = re.compile(r"\s+|-+|[^\s-]+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One phrase or regular expression, and the kind of harm it suggests."""
+
+    category: str
+    pattern: str
+    is_regex: bool = False
+
+
+@dataclass(frozen=True)
+class SafeguardingResult:
+    """Whether a comment may disclose harm, and which kinds (distinct, sorted)."""
+
+    flagged: bool
+    categories: tuple[str, ...]
+
+
+NOT_FLAGGED = SafeguardingResult(False, ())
+
+
+def normalise(text: str) -> str:
+    """The form of a comment that rules are matched against: apostrophes removed."""
+    return text.translate(_APOSTROPHES)
+
+
+def phrase_pattern(phrase: str) -> str:
+    """The regular expression for a plain phrase (see the module docstring)."""
+    pieces: list[str] = []
+    for piece in _PHRASE_PIECE.findall(normalise(phrase).strip()):
+        if piece.isspace():
+            pieces.append(r"\s+")
+        elif piece.startswith("-"):
+            pieces.append(r"[\s-]*")
+        else:
+            pieces.append(re.escape(piece))
+    body = "".join(pieces)
+    if not body:
+        return ""
+    start = r"\b" if normalise(phrase).strip()[0].isalnum() else r"(?<!\w)"
+    end = r"\b" if normalise(phrase).strip()[-1].isalnum() else r"(?!\w)"
+    return f"{start}{body}{end}"
+
+
+def _describe(index: int, category: object) -> str:
+    if isinstance(category, str) and category.strip():
+        return f"category {index} ('{category.strip()}')"
+    return f"category {index}"
+
+
+def _expand_terms(pattern: str, terms: Mapping[str, str], where: str) -> str:
+    def replace(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in terms:
+            known = ", ".join(sorted(terms)) or "none are defined"
+            raise ValueError(f"Safeguarding rules: {where} uses the term {{{{{name}}}}}, which is not defined ({known}).")
+        return f"(?:{terms[name]})"
+
+    return _TERM_REF.sub(replace, pattern)
+
+
+def _check_regex(pattern: str, where: str) -> None:
+    if "'" in pattern or "’" in pattern:
+        raise ValueError(
+            f"Safeguarding rules: {where} contains an apostrophe: {pattern!r}. Comments are matched with "
+            "apostrophes removed (don't becomes dont), so write the pattern without them."
+        )
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"Safeguarding rules: {where} is not a valid regular expression ({exc}): {pattern!r}") from exc
+    if compiled.search("") is not None:
+        raise ValueError(
+            f"Safeguarding rules: {where} matches an empty comment, so it would flag every comment: {pattern!r}"
+        )
+
+
+def _string_list(value: object, where: str, what: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, list):
+        raise ValueError(f"Safeguarding rules: {where} '{what}' must be a list of text, one entry per line.")
+    out: list[str] = []
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"Safeguarding rules: {where}, {what[:-1]} {i} must be non-empty text, not {item!r}.")
+        out.append(item)
+    return out
+
+
+def parse_rules(data: Mapping[str, object]) -> list[Rule]:
+    """Read rules from the structure of ``prompts/safeguarding.yaml`` (already loaded).
+
+    Raises ValueError, with a message that names the bad entry, if anything is wrong.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError("Safeguarding rules: the file must hold a mapping with a 'categories' list.")
+    version = data.get("version", 1)
+    if version != 1:
+        raise ValueError(f"Safeguarding rules: version {version!r} is not supported (this app reads version 1).")
+
+    raw_terms = data.get("terms") or {}
+    if not isinstance(raw_terms, Mapping):
+        raise ValueError("Safeguarding rules: 'terms' must be a mapping of name: regular expression.")
+    terms: dict[str, str] = {}
+    for name, value in raw_terms.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"Safeguarding rules: the term name {name!r} must be letters, digits or underscores.")
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"Safeguarding rules: the term '{name}' must be a non-empty regular expression.")
+        terms[name] = value
+    # Terms may use other terms; expand them in the order they are used.
+    for name in list(terms):
+        for _ in range(10):
+            expanded = _expand_terms(terms[name], terms, f"the term '{name}'")
+            if expanded == terms[name]:
+                break
+            terms[name] = expanded
+        else:
+            raise ValueError(f"Safeguarding rules: the term '{name}' refers to itself.")
+    for name, value in terms.items():
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(
+                f"Safeguarding rules: the term '{name}' is not a valid regular expression ({exc}): {value!r}"
+            ) from exc
+
+    categories = data.get("categories")
+    if not isinstance(categories, list) or not categories:
+        raise ValueError("Safeguarding rules: 'categories' must be a non-empty list.")
+    rules: list[Rule] = []
+    for index, entry in enumerate(categories, start=1):
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"Safeguarding rules: category {index} must be a mapping with 'category', 'phrases'.")
+        name = entry.get("category")
+        where = _describe(index, name)
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"Safeguarding rules: {where} needs a 'category' name.")
+        unknown = set(entry) - {"category", "phrases", "patterns", "notes"}
+        if unknown:
+            raise ValueError(f"Safeguarding rules: {where} has unknown keys: {', '.join(sorted(map(str, unknown)))}.")
+        phrases = _string_list(entry.get("phrases"), where, "phrases")
+        patterns = _string_list(entry.get("patterns"), where, "patterns")
+        if not phrases and not patterns:
+            raise ValueError(f"Safeguarding rules: {where} has no phrases or patterns.")
+        category = name.strip()
+        for i, phrase in enumerate(phrases, start=1):
+            if not phrase_pattern(phrase):
+                raise ValueError(f"Safeguarding rules: {where}, phrase {i} has nothing to match: {phrase!r}")
+            rules.append(Rule(category, phrase.strip(), False))
+        for i, pattern in enumerate(patterns, start=1):
+            full = _expand_terms(pattern, terms, f"{where}, pattern {i}")
+            _check_regex(full, f"{where}, pattern {i}")
+            rules.append(Rule(category, full, True))
+    return rules
+
+
+def rules_from_phrases(phrases: Iterable[str], category: str = FACILITATOR_CATEGORY) -> list[Rule]:
+    """Rules for plain phrases a facilitator added (blank lines are skipped)."""
+    return [Rule(category, p.strip(), False) for p in phrases if isinstance(p, str) and phrase_pattern(p)]
+
+
+class SafeguardingChecker:
+    """Checks comments against a fixed set of rules, compiled once."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        by_category: dict[str, list[str]] = {}
+        for n, rule in enumerate(rules, start=1):
+            if rule.is_regex:
+                _check_regex(rule.pattern, f"rule {n} ({rule.category})")
+                source = rule.pattern
+            else:
+                source = phrase_pattern(rule.pattern)
+                if not source:
+                    continue
+            by_category.setdefault(rule.category, []).append(source)
+        self._checks: list[tuple[str, list[re.Pattern[str]]]] = []
+        for category, sources in sorted(by_category.items()):
+            self._checks.append((category, _compile_group(sources)))
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The categories this checker knows, sorted."""
+        return tuple(category for category, _ in self._checks)
+
+    def check(self, text: str) -> SafeguardingResult:
+        """Whether ``text`` may disclose harm, and which kinds."""
+        if not text or not self._checks:
+            return NOT_FLAGGED
+        plain = normalise(text)
+        found = tuple(category for category, regexes in self._checks if any(rx.search(plain) for rx in regexes))
+        if not found:
+            return NOT_FLAGGED
+        return SafeguardingResult(True, found)
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\\g<")
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def _compile_group(sources: list[str]) -> list[re.Pattern[str]]:
+    """One regex for all a category's patterns where possible (faster), else one each."""
+    alone = [s for s in sources if _BACKREFERENCE.search(s) or _GLOBAL_FLAGS.search(s)]
+    joined = [s for s in sources if s not in alone]
+    out = [re.compile(s, re.IGNORECASE) for s in alone]
+    if joined:
+        try:
+            out.append(re.compile("|".join(f"(?:{s})" for s in joined), re.IGNORECASE))
+        except re.error:  # e.g. a global flag in the middle: fall back to one each
+            out.extend(re.compile(s, re.IGNORECASE) for s in joined)
+    return out

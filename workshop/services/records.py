@@ -1,0 +1,375 @@
+"""Records: load a consultation's rows for the pure record builder, and the conditions register.
+
+Loading is a fixed number of queries whatever the size of the consultation (one per table,
+grouped where counts are enough), then ``domain.records.build_record`` does the rest in
+memory. Only *approved* comments are ever loaded for a record.
+
+The register, finalising and publishing are here too, each one function shared by the web
+routes and the command line. Like every service, nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import Session
+
+from ..domain import records as dr
+from ..domain.export_render import record_sha256
+from ..domain.packs import Pack
+from ..models import (
+    Comment,
+    Consultation,
+    MeToo,
+    ModerationEvent,
+    Participant,
+    RecordSnapshot,
+    RegisterItem,
+    RegisterSource,
+    Response,
+    UseCase,
+    WithdrawalCount,
+    Workshop,
+    WorkshopStep,
+    utcnow,
+)
+from . import NotFound, Refused
+
+CLASSIFICATIONS: dict[str, str] = {
+    "act": "Act: we can fix this ourselves",
+    "influence": "Influence: others must act, and we will press them",
+    "monitor": "Monitor: we will watch for this",
+}
+STATUSES: dict[str, str] = {"open": "Open", "agreed": "Agreed", "done": "Done", "declined": "Declined"}
+KINDS: dict[str, str] = {"condition": "Condition", "concern": "Concern"}
+TEXT_MAX = 2000
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dr.RecordInput:
+    """Read everything the record needs, with one query per table."""
+    workshops = list(db.scalars(select(Workshop).where(Workshop.consultation_id == consultation.id)
+                                .order_by(Workshop.id)))
+    ids = [w.id for w in workshops]
+    withdrew = dict(db.execute(select(WithdrawalCount.workshop_id, WithdrawalCount.count)
+                               .where(WithdrawalCount.workshop_id.in_(ids))).all()) if ids else {}
+    steps = list(db.execute(
+        select(WorkshopStep.id, WorkshopStep.workshop_id, WorkshopStep.position, WorkshopStep.step_key,
+               WorkshopStep.kind, WorkshopStep.prompt_type, WorkshopStep.use_case_id, WorkshopStep.content)
+        .where(WorkshopStep.workshop_id.in_(ids))
+    )) if ids else []
+    participants = list(db.execute(
+        select(Participant.id, Participant.workshop_id, Participant.role, Participant.consented_at.is_not(None))
+        .where(Participant.workshop_id.in_(ids))
+    )) if ids else []
+    # The whole answer is only needed for objections (their chosen reason); the key does the rest.
+    answers = list(db.execute(
+        select(Response.participant_id, Response.step_id, Response.key,
+               case((Response.key == "object", Response.value), else_=None))
+        .where(Response.workshop_id.in_(ids))
+    )) if ids else []
+    me_too = (select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery())
+    comments = list(db.execute(
+        select(Comment.id, Comment.step_id, Comment.kind, Comment.text, Comment.values, func.coalesce(me_too.c.n, 0))
+        .outerjoin(me_too, me_too.c.comment_id == Comment.id)
+        .where(Comment.workshop_id.in_(ids), Comment.status == "approved", Comment.safeguarding.is_(False))
+    )) if ids else []
+    items = list(db.scalars(select(RegisterItem).where(RegisterItem.consultation_id == consultation.id)
+                            .order_by(RegisterItem.id)))
+    sources: dict[int, list[int]] = {}
+    if items:
+        for item_id, comment_id in db.execute(
+            select(RegisterSource.item_id, RegisterSource.comment_id)
+            .where(RegisterSource.item_id.in_([i.id for i in items]))
+        ):
+            sources.setdefault(item_id, []).append(comment_id)
+    moderation = list(db.execute(
+        select(ModerationEvent.action, ModerationEvent.reason, func.count())
+        .where(ModerationEvent.workshop_id.in_(ids))
+        .group_by(ModerationEvent.action, ModerationEvent.reason)
+    )) if ids else []
+
+    def ground(value: Any) -> str | None:
+        return value.get("ground") if isinstance(value, dict) else None
+
+    return dr.RecordInput(
+        consultation=dr.ConsultationIn(
+            consultation.id, consultation.title, consultation.organisation or "", consultation.description or "",
+            consultation.k_threshold, consultation.retention_days, consultation.created_at,
+            consultation.finalised_at, consultation.published_at),
+        use_cases=[dr.UseCaseIn(u.id, u.title, u.position, u.version, u.library_id) for u in consultation.use_cases],
+        workshops=[dr.WorkshopIn(w.id, w.title, w.pack_id, w.pack_version, w.status, w.moderation, w.started_at,
+                                 w.ended_at, withdrew.get(w.id, 0)) for w in workshops],
+        steps=[dr.StepIn(*row) for row in steps],
+        participants=[dr.ParticipantIn(pid, wid, role, bool(consented)) for pid, wid, role, consented in participants],
+        answers=[dr.AnswerIn(pid, sid, key, ground(value)) for pid, sid, key, value in answers],
+        comments=[dr.CommentIn(cid, sid, kind, text, tuple(values or ()), int(n))
+                  for cid, sid, kind, text, values, n in comments],
+        register=[dr.RegisterIn(i.id, i.use_case_id, i.kind, i.text, i.classification, i.owner or "",
+                                i.response or "", i.status, i.decline_reason or "", tuple(sorted(sources.get(i.id, ()))))
+                  for i in items],
+        moderation=[dr.ModerationIn(action, reason, n) for action, reason, n in moderation],
+        packs={p.id: dr.PackIn(p.id, p.title, p.participation_level) for p in (packs or {}).values()},
+    )
+
+
+def build(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dr.ConsultationRecord:
+    """Return the consultation's record as it stands now."""
+    return dr.build_record(load_input(db, consultation, packs))
+
+
+# --------------------------------------------------------------------------- snapshots, finalising, publishing
+
+
+def latest_snapshot(db: Session, consultation: Consultation, reason: str) -> RecordSnapshot | None:
+    return db.scalar(select(RecordSnapshot).where(RecordSnapshot.consultation_id == consultation.id,
+                                                  RecordSnapshot.reason == reason)
+                     .order_by(RecordSnapshot.id.desc()).limit(1))
+
+
+def finalised_sha256(db: Session, consultation: Consultation) -> str | None:
+    """Return the SHA-256 of the finalised record, if the record has been finalised."""
+    snapshot = latest_snapshot(db, consultation, "finalised")
+    return record_sha256(snapshot.record) if snapshot is not None else None
+
+
+def finalise(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> RecordSnapshot:
+    """Close the record: no more withdrawals, and keep the record as it is now."""
+    if consultation.finalised_at is not None:
+        raise Refused("This record is already finalised.")
+    if db.scalar(select(func.count()).select_from(Workshop).where(
+            Workshop.consultation_id == consultation.id, Workshop.status == "live")):
+        raise Refused("A workshop is still running. End it before you finalise the record.")
+    consultation.finalised_at = utcnow()
+    db.flush()
+    record = build(db, consultation, packs).as_dict()
+    snapshot = RecordSnapshot(consultation_id=consultation.id, reason="finalised", record=record)
+    db.add(snapshot)
+    db.flush()
+    return snapshot
+
+
+def public_register(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The register items as the public sees them: what was asked, and what the team will do."""
+    return [
+        {"id": r["id"], "kind": r["kind"], "use_case": r["use_case_title"], "text": r["text"],
+         "classification": r["classification"], "owner": r["owner"], "response": r["response"],
+         "status": r["status"], "decline_reason": r["decline_reason"], "support": len(r["sources"]) + r["me_too"]}
+        for r in record["register"]
+    ]
+
+
+def publish(db: Session, consultation: Consultation, summary: str, packs: Mapping[str, Pack] | None = None) -> None:
+    """Publish the summary and the register's responses as they are now ("you said, we did")."""
+    summary = summary.strip()
+    if not summary:
+        raise Refused("Write a summary before you publish.")
+    if len(summary) > 20000:
+        raise Refused("The summary is too long. Please keep it under 20,000 characters.")
+    now = utcnow()
+    consultation.published_summary = summary
+    consultation.published_at = now
+    record = build(db, consultation, packs).as_dict()
+    db.add(RecordSnapshot(consultation_id=consultation.id, reason="published", created_at=now, record={
+        "published_at": dr.iso(now), "summary": summary, "register": public_register(record),
+    }))
+    db.flush()
+
+
+def published_outcome(db: Session, consultation: Consultation) -> dict[str, Any] | None:
+    """Return what was last published, or None if nothing has been."""
+    if consultation.published_at is None:
+        return None
+    snapshot = latest_snapshot(db, consultation, "published")
+    if snapshot is None:
+        return {"published_at": dr.iso(consultation.published_at), "summary": consultation.published_summary,
+                "register": []}
+    return dict(snapshot.record)
+
+
+def find_public(db: Session, token: str) -> Consultation:
+    """Return the consultation with this public link, if its outcome is public and published."""
+    found = db.scalar(select(Consultation).where(Consultation.public_token == token)) if token else None
+    if found is None or not found.public_outcome or found.published_at is None:
+        raise NotFound("outcome")
+    return found
+
+
+# --------------------------------------------------------------------------- the conditions register
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An approved condition, objection reason or comment that could go into the register."""
+
+    id: int
+    kind: str
+    text: str
+    use_case_id: int | None
+    use_case_title: str | None
+    question: str
+    me_too: int
+    items: tuple[int, ...]
+
+
+def candidates(db: Session, consultation: Consultation) -> list[Candidate]:
+    """Approved free text of the consultation, with its "me too" count and register items."""
+    me_too = select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery()
+    rows = db.execute(
+        select(Comment.id, Comment.kind, Comment.text, WorkshopStep.use_case_id, UseCase.title, WorkshopStep.content,
+               func.coalesce(me_too.c.n, 0))
+        .join(WorkshopStep, WorkshopStep.id == Comment.step_id)
+        .join(Workshop, Workshop.id == Comment.workshop_id)
+        .outerjoin(UseCase, UseCase.id == WorkshopStep.use_case_id)
+        .outerjoin(me_too, me_too.c.comment_id == Comment.id)
+        .where(Workshop.consultation_id == consultation.id, Comment.status == "approved",
+               Comment.safeguarding.is_(False))
+        .order_by(UseCase.position, Comment.id)
+    ).all()
+    linked: dict[int, list[int]] = {}
+    for item_id, comment_id in db.execute(
+        select(RegisterSource.item_id, RegisterSource.comment_id).join(RegisterItem)
+        .where(RegisterItem.consultation_id == consultation.id)
+    ):
+        linked.setdefault(comment_id, []).append(item_id)
+    return [Candidate(cid, kind, text, uc_id, uc_title, str((content or {}).get("question", "")), int(n),
+                      tuple(sorted(linked.get(cid, ()))))
+            for cid, kind, text, uc_id, uc_title, content, n in rows]
+
+
+def register_items(db: Session, consultation: Consultation) -> list[RegisterItem]:
+    return list(db.scalars(select(RegisterItem).where(RegisterItem.consultation_id == consultation.id)
+                           .order_by(RegisterItem.id)))
+
+
+def item_sources(db: Session, items: Sequence[RegisterItem]) -> dict[int, list[int]]:
+    """Return each item's source comment ids."""
+    out: dict[int, list[int]] = {i.id: [] for i in items}
+    if items:
+        for item_id, comment_id in db.execute(select(RegisterSource.item_id, RegisterSource.comment_id)
+                                              .where(RegisterSource.item_id.in_(list(out)))
+                                              .order_by(RegisterSource.comment_id)):
+            out[item_id].append(comment_id)
+    return out
+
+
+def get_item(db: Session, consultation: Consultation, item_id: int) -> RegisterItem:
+    found = db.scalar(select(RegisterItem).where(RegisterItem.id == item_id,
+                                                 RegisterItem.consultation_id == consultation.id))
+    if found is None:
+        raise NotFound("register item")
+    return found
+
+
+def _approved_comments(db: Session, consultation: Consultation, comment_ids: Iterable[int]) -> list[Comment]:
+    wanted = sorted({int(i) for i in comment_ids})
+    if not wanted:
+        raise Refused("Choose at least one comment.")
+    found = list(db.scalars(
+        select(Comment).join(Workshop, Workshop.id == Comment.workshop_id)
+        .where(Comment.id.in_(wanted), Workshop.consultation_id == consultation.id, Comment.status == "approved",
+               Comment.safeguarding.is_(False))
+        .order_by(Comment.id)
+    ))
+    if len(found) != len(wanted):
+        raise Refused("Some of those comments cannot be added. Only approved comments can go into the register.")
+    return found
+
+
+def _clean_text(text: str | None, what: str, *, required: bool) -> str:
+    text = " ".join((text or "").split()) if what != "response" else (text or "").strip()
+    if required and not text:
+        raise Refused(f"Write the {what}.")
+    if len(text) > TEXT_MAX:
+        raise Refused(f"The {what} is too long. Please keep it under {TEXT_MAX} characters.")
+    return text
+
+
+def create_item(
+    db: Session, consultation: Consultation, comment_ids: Iterable[int], *, text: str | None = None,
+    kind: str | None = None,
+) -> RegisterItem:
+    """Make one register item from one or more approved comments (duplicates merged into one)."""
+    comments = _approved_comments(db, consultation, comment_ids)
+    if kind is None:
+        kind = "condition" if all(c.kind == "condition" for c in comments) else "concern"
+    if kind not in KINDS:
+        raise Refused("Choose whether this is a condition or a concern.")
+    step_use_cases = set(db.scalars(select(WorkshopStep.use_case_id)
+                                    .where(WorkshopStep.id.in_({c.step_id for c in comments}))))
+    use_case_id = step_use_cases.pop() if len(step_use_cases) == 1 else None
+    item = RegisterItem(consultation_id=consultation.id, use_case_id=use_case_id, kind=kind,
+                        text=_clean_text(text or comments[0].text, "wording", required=True), status="open")
+    db.add(item)
+    db.flush()
+    for c in comments:
+        db.add(RegisterSource(item_id=item.id, comment_id=c.id))
+    db.flush()
+    return item
+
+
+def add_sources(db: Session, consultation: Consultation, item: RegisterItem, comment_ids: Iterable[int]) -> int:
+    """Merge more approved comments into an item; return how many were new to it."""
+    comments = _approved_comments(db, consultation, comment_ids)
+    have = set(db.scalars(select(RegisterSource.comment_id).where(RegisterSource.item_id == item.id)))
+    added = 0
+    for c in comments:
+        if c.id not in have:
+            db.add(RegisterSource(item_id=item.id, comment_id=c.id))
+            added += 1
+    db.flush()
+    return added
+
+
+def merge_items(db: Session, consultation: Consultation, keep: RegisterItem, other_id: int) -> None:
+    """Merge a duplicate item into ``keep``: its comments move over, and it is removed."""
+    other = get_item(db, consultation, other_id)
+    if other.id == keep.id:
+        raise Refused("Choose a different item to merge with.")
+    have = set(db.scalars(select(RegisterSource.comment_id).where(RegisterSource.item_id == keep.id)))
+    for comment_id in db.scalars(select(RegisterSource.comment_id).where(RegisterSource.item_id == other.id)):
+        if comment_id not in have:
+            db.add(RegisterSource(item_id=keep.id, comment_id=comment_id))
+    if keep.use_case_id != other.use_case_id:
+        keep.use_case_id = None
+    db.flush()
+    db.execute(delete(RegisterSource).where(RegisterSource.item_id == other.id))
+    db.delete(other)
+    db.flush()
+
+
+def update_item(
+    db: Session, item: RegisterItem, *, text: str, kind: str, classification: str | None, owner: str,
+    response: str, status: str, decline_reason: str,
+) -> None:
+    """Classify and answer an item. Checks everything first, so bad input changes nothing."""
+    if kind not in KINDS:
+        raise Refused("Choose whether this is a condition or a concern.")
+    if classification not in (None, "", *CLASSIFICATIONS):
+        raise Refused("Choose act, influence or monitor, or leave it unclassified.")
+    if status not in STATUSES:
+        raise Refused("Choose a status: open, agreed, done or declined.")
+    clean_text = _clean_text(text, "wording", required=True)
+    clean_owner = _clean_text(owner, "owner", required=False)[:200]
+    clean_response = _clean_text(response, "response", required=False)
+    clean_reason = _clean_text(decline_reason, "reason", required=False)
+    if status == "declined" and not clean_reason:
+        raise Refused("Say why this was declined. People who asked for it will read the reason.")
+    if status in ("agreed", "done") and not clean_response:
+        raise Refused("Write a response before you mark this agreed or done.")
+    item.text, item.kind, item.classification = clean_text, kind, classification or None
+    item.owner, item.response, item.status = clean_owner, clean_response, status
+    item.decline_reason = clean_reason if status == "declined" else ""
+    item.updated_at = utcnow()
+
+
+def delete_item(db: Session, item: RegisterItem) -> None:
+    """Remove an item from the register (its comments stay in the record)."""
+    db.execute(delete(RegisterSource).where(RegisterSource.item_id == item.id))
+    db.delete(item)
+    db.flush()

@@ -70,7 +70,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
 
-    from . import auth, errors, exports, facilitator, moderation, participant, projector, sockets  # noqa: F401
+    from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector, sockets  # noqa: F401
     from .cli import register_cli
     from .web import register_web
 
@@ -79,6 +79,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(exports.public_bp)
+    app.register_blueprint(assisted.bp)
     app.register_blueprint(moderation.bp)
     errors.register(app)
     register_web(app)

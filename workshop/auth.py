@@ -47,12 +47,18 @@ def login_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def is_local(target: str | None) -> bool:
+    """True for a path on this site: never ``//host``, a scheme, a backslash or a control character."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or not target.isprintable():
+        return False  # browsers drop tabs and newlines and read "\\" as "/", so "/\t/x" is "//x"
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("facilitator.index")
+    return target if target and is_local(target) else url_for("facilitator.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -49,7 +49,7 @@ def projector_url(workshop: Any) -> str:
     return url_for("projector.show", token=workshop.projector_token, _external=True)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _forms() -> dict[str, Any]:
     return {"logout_form": LogoutForm(), "join_url": join_url, "projector_url": projector_url}
 

@@ -8,7 +8,7 @@ themselves are ``services.moderation`` functions, shared with anything else that
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -81,7 +81,9 @@ def category_label(key: str) -> str:
             return str(entry["label"])
     if isinstance(categories, list):
         for entry in categories:
-            if isinstance(entry, dict) and entry.get("id", entry.get("key")) == key and isinstance(entry.get("label"), str):
+            if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
+                continue
+            if key in (entry.get("id"), entry.get("key"), entry.get("category")):
                 return str(entry["label"])
     return key.replace("_", " ").replace("-", " ").capitalize()
 
@@ -245,7 +247,7 @@ def register_cli(app: Flask) -> None:
         the conditions register are kept.
         """
         build, kind = record_builder()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         reports = ms.purge_due(db.session, now=now, dry_run=dry_run, build_record=build)
         if dry_run:
             db.session.rollback()
@@ -256,10 +258,9 @@ def register_cli(app: Flask) -> None:
             return
         for report in reports:
             verb = "Would delete" if dry_run else "Deleted"
-            raw = {k: report.before[k] - report.after[k] for k in report.before if report.before[k] != report.after[k]}
-            if dry_run:
-                raw = {m.__tablename__: report.before[m.__tablename__] for m in ms.RAW_TABLES}
-            detail = ", ".join(f"{n} {table}" for table, n in raw.items()) or "nothing"
+            tables = [m.__tablename__ for m in ms.RAW_TABLES]
+            gone = {t: report.before[t] - (0 if dry_run else report.after[t]) for t in tables}
+            detail = ", ".join(f"{n} {table}" for table, n in gone.items() if n) or "no raw rows"
             click.echo(f"Consultation {report.consultation_id} (due {report.due_at:%Y-%m-%d}): {verb} {detail}.")
         if not dry_run:
             click.echo(f"Stored a {kind} record for each before deleting. {len(reports)} consultation(s) purged.")

@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.datastructures import MultiDict
 
 from . import ratelimit
+from .auth import is_local
 from .extensions import db
 from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm
 from .models import Participant, Workshop
@@ -90,12 +91,14 @@ def join(code: str) -> Any:
     error = None
     if form.validate_on_submit():
         try:
-            participant, receipt = ps.join(db.session, workshop, language=session.get("lang", "en"))
+            participant, receipt = ps.join(db.session, workshop, language=session.get("lang", "en"),
+                                           assisted=session.get("tablet") == workshop.id)
         except Refused as exc:
             db.session.rollback()
             error = str(exc)
         else:
             db.session.commit()
+            current_app.extensions["cg_publisher"].mark(workshop.id)  # the live "joined" counts
             _remember(workshop, participant, receipt)
             return redirect(url_for(".role", code=workshop.join_code))
     return render_template("participant/welcome.html", workshop=workshop, consultation=workshop.consultation,
@@ -129,6 +132,7 @@ def role(code: str) -> Any:
             form.role.errors = [str(exc)]
         else:
             db.session.commit()
+            current_app.extensions["cg_publisher"].mark(workshop.id)  # the console's role counts
             return redirect(url_for(".receipt", code=workshop.join_code, first=1))
     if not form.is_submitted():
         form.role.data = participant.role
@@ -217,9 +221,7 @@ def language(lang: str) -> Any:
     if lang in ("en", "cy"):
         session["lang"] = lang
     target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(target if is_local(target) else "/")
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
@@ -286,3 +288,19 @@ def comments(code: str) -> Any:
     items = ps.approved_comments(db.session, workshop, step) if step is not None else []
     return render_template("participant/comments.html", workshop=workshop, step=step, items=items, error=error,
                            mine=ps.my_me_toos(db.session, participant), me=participant.id), 400 if error else 200
+
+
+@bp.post("/w/<code>/next-person")
+def next_person(code: str) -> Any:
+    """On a shared tablet: forget this person on this device and start again for the next one."""
+    found = _joined(code)
+    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
+        return found
+    workshop, _participant = found
+    if ConsentForm().validate_on_submit():
+        for key in ("p", "r"):
+            kept = dict(session.get(key) or {})
+            kept.pop(str(workshop.id), None)
+            session[key] = kept
+        flash("Thank you. Please pass the tablet to the next person.")
+    return redirect(url_for(".join", code=workshop.join_code))

@@ -28,15 +28,34 @@ export function throttle (fn, wait) {
   }
 }
 
-// Replace a region's HTML with a fresh copy from the server, keeping keyboard focus in place.
+// Replace a region's HTML with a fresh copy from the server. Replies that arrive out of
+// order are dropped (only the newest request may draw), keyboard focus stays on the same
+// control (or moves to the region's heading if that control is gone), and <details> the
+// user opened stay open.
+const latest = new WeakMap()
+
 export async function refresh (url, region) {
-  const active = document.activeElement && document.activeElement.id
-  const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+  const ticket = (latest.get(region) || 0) + 1
+  latest.set(region, ticket)
+  let response
+  try {
+    response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+  } catch (e) { return false }
   if (!response.ok) return false
-  region.innerHTML = await response.text()
+  const html = await response.text()
+  if (latest.get(region) !== ticket) return false
+  const focused = document.activeElement
+  const hadFocus = region.contains(focused)
+  const active = hadFocus && focused.id
+  const opened = Array.from(region.querySelectorAll('details[id][open]'), (d) => d.id)
+  region.innerHTML = html
+  opened.forEach(function (id) {
+    const again = document.getElementById(id)
+    if (again) again.open = true
+  })
   initComponents(region)
-  if (active) {
-    const again = document.getElementById(active)
+  if (hadFocus) {
+    const again = (active && document.getElementById(active)) || region.querySelector('[data-focus-fallback]')
     if (again) again.focus()
   }
   startCountdowns(region)

@@ -134,22 +134,32 @@ if (root && window.io) {
 
   // --- showing the current step ----------------------------------------------------------
 
-  function wire (scope) {
+  // Fill each answer form with the best copy of the participant's answer, then start the
+  // components, so conditional questions open to match: what they were typing before a
+  // redraw; else an answer still waiting to go; else their saved answer (unless the server
+  // drew the form with it already).
+  function wire (scope, draft) {
     const answers = load(answersKey, {})
     scope.querySelectorAll('.cg-answer-form').forEach(function (form) {
-      const mine = answers[form.dataset.step]
-      const waiting = loadQueue().filter((q) => String(q.step) === form.dataset.step).pop()
-      if (waiting) {
+      const step = form.dataset.step
+      const waiting = loadQueue().filter((q) => String(q.step) === step).pop()
+      if (draft && draft.step === step) {
+        clearForm(form)
+        fill(form, draft.value)
+        const note = form.querySelector('[data-status]')
+        if (note && draft.note) { note.textContent = draft.note.textContent; note.className = draft.note.className }
+        const button = form.querySelector('.cg-send')
+        if (draft.answered && button) button.textContent = 'Change my answer'
+      } else if (waiting) {
         clearForm(form)
         fill(form, waiting.value)
         formStatus(form, 'Not sent yet. We will send it when we can.', 'offline')
-      } else if (mine && !form.querySelector('.cg-send[data-answered]')) {
+      } else if (answers[step] && !form.querySelector('.cg-send[data-answered]')) {
         clearForm(form)
-        fill(form, mine)
+        fill(form, answers[step])
         markSaved(form, 'Your answer is saved. You can change it until the question closes.')
       }
     })
-    // Components start after the values are in, so conditional questions open to match.
     initComponents(scope)
   }
 
@@ -181,21 +191,17 @@ if (root && window.io) {
     }
     const before = current ? current.dataset.step : null
     const form = region.querySelector('.cg-answer-form')
-    const draft = form ? { step: form.dataset.step, value: payloadOf(form), status: form.querySelector('[data-status]') } : null
+    const note = form && form.querySelector('[data-status]')
+    const draft = form && {
+      step: form.dataset.step,
+      value: payloadOf(form),
+      note: note && note.textContent ? { textContent: note.textContent, className: note.className } : null,
+      answered: (form.querySelector('.cg-send') || {}).textContent === 'Change my answer'
+    }
     const hadFocus = region.contains(document.activeElement)
     region.innerHTML = payload.html
     shownHtml = html
-    const again = draft && formFor(draft.step)
-    if (again) { // the same question, redrawn: keep what was chosen or typed so far
-      fill(again, draft.value)
-      const note = again.querySelector('[data-status]')
-      if (note && draft.status && draft.status.textContent) {
-        note.textContent = draft.status.textContent
-        note.className = draft.status.className
-      }
-      again.querySelector('.cg-send')?.setAttribute('data-answered', '')
-    }
-    wire(region)
+    wire(region, draft)
     const after = stepEl() ? stepEl().dataset.step : null
     if (after !== before || hadFocus) {
       const heading = region.querySelector('h1')

@@ -1,23 +1,38 @@
-// The projector: follows the workshop live; counts update at once, the rest is re-fetched.
-import { refresh, startCountdowns, throttle } from './common.js'
+// The projector: follows the workshop live; counts update at once, the rest is fetched again.
+// If the connection drops, a small note says so, so nobody trusts a frozen screen.
+import { refresh, startCountdowns, status, throttle } from './common.js'
 
 const root = document.getElementById('projector')
 if (root && window.io) {
   const region = document.getElementById('projector-panel')
-  const socket = window.io({ auth: { as: 'projector', workshop: Number(root.dataset.workshop), token: root.dataset.token } })
+  const connection = document.getElementById('projector-connection')
+  const socket = window.io({ auth: { as: 'projector', workshop: Number(root.dataset.workshop), token: root.dataset.token }, reconnectionDelayMax: 10000 })
   const update = throttle(function () { refresh(root.dataset.panelUrl, region) }, 500)
-  let lastResults = null
 
+  function offline (text) {
+    root.dataset.live = 'no'
+    status(connection, text, 'offline')
+    if (connection) connection.hidden = false
+  }
+
+  socket.on('connect', function () {
+    root.dataset.live = 'yes'
+    if (connection) { connection.hidden = true; connection.textContent = '' }
+    update() // catch up on anything missed while the connection was down
+  })
+  socket.on('disconnect', function () { offline('Reconnecting… This screen may be out of date.') })
+  socket.on('connect_error', function (err) {
+    offline(err && err.message === 'not allowed' ? 'This projector link no longer works.' : 'Reconnecting… This screen may be out of date.')
+  })
   socket.on('state', update)
+  // Counts change at once; the panel is then redrawn (throttled) so the words around them,
+  // "1 person has" or "3 people have", and any revealed results follow.
   socket.on('tally', function (t) {
     const answered = document.getElementById('projector-answered-count')
     if (answered && t.answered !== null && t.answered !== undefined) answered.textContent = t.answered
     const joined = document.getElementById('projector-joined')
-    if (joined) joined.textContent = t.joined
-    const results = JSON.stringify(t.results)
-    if (t.results && results !== lastResults) update()
-    lastResults = results
+    if (joined && t.joined !== undefined) joined.textContent = t.joined
+    update()
   })
-  socket.on('connect', update)
   startCountdowns(document)
 }

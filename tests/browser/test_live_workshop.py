@@ -285,7 +285,7 @@ def test_live_workshop(live_server: Any, browser: Any) -> None:
     expect(plain.locator("#cond-conditions")).to_be_visible()  # nothing is hidden without a script
     plain.get_by_label(UNSURE, exact=True).check()
     plain.get_by_role("button", name="Send my answer").click()
-    expect(plain.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    expect(plain.locator("#status")).to_contain_text("Saved")
     expect(plain.get_by_label(UNSURE, exact=True)).to_be_checked()
     assert responses_for_step(live_server.database, position_step) == 4
     no_horizontal_scroll(plain, "the answer page without JavaScript")

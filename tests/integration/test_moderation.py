@@ -20,7 +20,9 @@ from workshop.services import workshops as ws
 PASSWORD = "correct horse battery"
 
 
-def make_workshop(app: Flask, owner: str = "alex", *, moderation: str = "pre", phrases: tuple[str, ...] = ()) -> dict[str, Any]:
+def make_workshop(
+    app: Flask, owner: str = "alex", *, moderation: str = "pre", phrases: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """A consultation with one card and a workshop on the text step, answering open."""
     with app.app_context():
         facilitator = db.session.scalar(select(Facilitator).where(Facilitator.name == owner))

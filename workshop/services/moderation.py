@@ -313,7 +313,8 @@ def purge_due_at(consultation: Consultation) -> datetime:
 def _raw_rows(db: Session, workshop_ids: list[int]) -> int:
     if not workshop_ids:
         return 0
-    return db.scalar(select(func.count()).select_from(Participant).where(Participant.workshop_id.in_(workshop_ids))) or 0
+    stmt = select(func.count()).select_from(Participant).where(Participant.workshop_id.in_(workshop_ids))
+    return db.scalar(stmt) or 0
 
 
 def due_for_purge(db: Session, now: datetime | None = None) -> list[Consultation]:

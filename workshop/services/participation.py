@@ -61,9 +61,14 @@ def find_workshop(db: Session, raw_code: str) -> Workshop:
     return found
 
 
-def join(db: Session, workshop: Workshop, *, language: str = "en", assisted: bool = False) -> tuple[Participant, str]:
-    """Record consent to take part; return the new participant and their receipt code."""
-    if workshop.status == "ended":
+def join(
+    db: Session, workshop: Workshop, *, language: str = "en", assisted: bool = False, allow_ended: bool = False
+) -> tuple[Participant, str]:
+    """Record consent to take part; return the new participant and their receipt code.
+
+    ``allow_ended`` is for a facilitator typing in paper forms after the workshop.
+    """
+    if workshop.status == "ended" and not allow_ended:
         raise Refused("This workshop has ended, so you cannot join it now.")
     if not workshop.joining_open and not assisted:
         raise Refused("The facilitator has closed joining for this workshop.")
@@ -117,14 +122,23 @@ def _open_step(workshop: Workshop, step: WorkshopStep | None) -> WorkshopStep:
     return step
 
 
+def _paper_step(workshop: Workshop, step: WorkshopStep | None) -> WorkshopStep:
+    """A facilitator typing in a paper form may fill any question, until the record is final."""
+    if step is None or step.kind != "prompt" or step.workshop_id != workshop.id:
+        raise Refused("This step does not take answers.")
+    if workshop.consultation.finalised_at is not None:
+        raise Refused("The record is final, so no more answers can be added.")
+    return step
+
+
 def submit_answer(
     db: Session, workshop: Workshop, participant: Participant, step: WorkshopStep | None, client_id: Any,
-    payload: Any, screener: Screener,
+    payload: Any, screener: Screener, *, from_paper: bool = False,
 ) -> Submitted:
     """Store a participant's answer to the open step (the last one counts; a resend is a no-op)."""
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
         raise Refused("We could not read your answer. Please try again.")
-    step = _open_step(workshop, step)
+    step = _paper_step(workshop, step) if from_paper else _open_step(workshop, step)
     try:
         checked = check_answer(step.prompt_type or "", step.content, payload)
     except AnswerError as exc:

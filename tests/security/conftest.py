@@ -1,0 +1,94 @@
+"""Helpers for the security tests: facilitators, workshops and phones made in a few lines."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from workshop.extensions import db
+from workshop.models import Facilitator, Workshop
+from workshop.services import consultations as cs
+from workshop.services import workshops as ws
+from workshop.services.accounts import create_facilitator
+
+PASSWORD = "correct horse battery"
+
+
+class World:
+    """Build facilitators, consultations, workshops and phones through services and routes."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def facilitator(self, name: str) -> int:
+        with self.app.app_context():
+            found = db.session.scalar(select(Facilitator).where(Facilitator.name == name))
+            if found is None:
+                found = create_facilitator(db.session, name, PASSWORD)
+                db.session.commit()
+            return found.id
+
+    def login(self, name: str, **client_args: Any) -> FlaskClient:
+        self.facilitator(name)
+        client = self.app.test_client(**client_args)
+        response = client.post("/login", data={"name": name, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    def workshop(self, owner: str, *, title: str = "Evening", consultation: dict[str, str] | None = None,
+                 card: dict[str, str] | None = None, roles: list[str] | None = None, moderation: str = "pre",
+                 names: list[str] | None = None) -> dict[str, Any]:
+        """A consultation (own fields optional) with one use case and one workshop."""
+        fid = self.facilitator(owner)
+        with self.app.app_context():
+            library = self.app.extensions["cg_library"]
+            fields = {"title": "Riverside", **(consultation or {})}
+            item = cs.create_consultation(db.session, db.session.get(Facilitator, fid), **fields)
+            source = next(iter(library.cards.values()))
+            if card:
+                use_case = cs.save_use_case(db.session, item, {**dict(source.fields), **card})
+            else:
+                use_case = cs.copy_card(db.session, item, source)
+            workshop = ws.create_workshop(db.session, item, library.default_pack, [use_case], title=title,
+                                          roles=roles, moderation=moderation)
+            workshop.redaction_names = list(names or [])
+            db.session.commit()
+            return {"cid": item.id, "wid": workshop.id, "code": workshop.join_code, "token": workshop.projector_token,
+                    "uid": use_case.id, "fid": fid, "base": f"/f/c/{item.id}/w/{workshop.id}"}
+
+    def goto(self, w: dict[str, Any], *, prompt_type: str | None = None, kind: str | None = None, nth: int = 0) -> int:
+        """Move a workshop to a step (the nth of a kind or prompt type), answering open."""
+        with self.app.app_context():
+            workshop = db.session.get(Workshop, w["wid"])
+            steps = [s for s in workshop.steps
+                     if (prompt_type is None or s.prompt_type == prompt_type) and (kind is None or s.kind == kind)]
+            position = steps[nth].position
+            ws.control(db.session, workshop, "goto", facilitator_id=w["fid"], argument=position)
+            db.session.commit()
+            return position
+
+    def control(self, w: dict[str, Any], action: str) -> None:
+        with self.app.app_context():
+            ws.control(db.session, db.session.get(Workshop, w["wid"]), action, facilitator_id=w["fid"])
+            db.session.commit()
+
+    def join(self, w: dict[str, Any], role: str | None = None, **client_args: Any) -> FlaskClient:
+        phone = self.app.test_client(**client_args)
+        response = phone.post(f"/j/{w['code']}")
+        assert response.status_code == 302, response.get_data(as_text=True)
+        if role is not None:
+            assert phone.post(f"/w/{w['code']}/role", data={"role": role}).status_code == 302
+        return phone
+
+    def answer(self, phone: FlaskClient, w: dict[str, Any], step: int, **fields: Any) -> Any:
+        return phone.post(f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex, **fields})
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return World(app)

@@ -1,0 +1,118 @@
+"""Cross-consultation access: every facilitator route answers 404 for another facilitator's things.
+
+The routes are read from the app's URL map, so a new route that forgets the ownership check
+fails this test the day it is added. A route with an id this test does not know yet fails
+too, with a message saying what to add.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.routing.converters import AnyConverter, IntegerConverter
+
+from workshop.extensions import db, socketio
+from workshop.models import Comment, RecordSnapshot, RegisterItem, RegisterSource, SafeguardingAlert
+
+PROTECTED = ("facilitator.", "moderation.", "exports.")
+# Routes that name no object: they list or create the caller's own things only.
+NO_OBJECT = {"facilitator.index", "facilitator.new_consultation"}
+# Values for string parts of an address that are not ids (file formats and the like).
+KNOWN_STRINGS = {"fmt": "json", "format": "json", "ext": "json", "kind": "json", "filename": "record.json"}
+
+
+def _victim(app: Flask, world: Any) -> dict[str, int]:
+    """Everything another facilitator ("sam") owns, one of each kind of object."""
+    w = world.workshop("sam", moderation="post")
+    step = world.goto(w, prompt_type="text")
+    world.answer(world.join(w), w, step, text="sam's participant wrote this")
+    with app.app_context():
+        comment = db.session.scalar(select(Comment).where(Comment.workshop_id == w["wid"]))
+        alert = SafeguardingAlert(workshop_id=w["wid"], comment_id=comment.id, categories=["test"])
+        item = RegisterItem(consultation_id=w["cid"], kind="condition", text="sam's register item")
+        snapshot = RecordSnapshot(consultation_id=w["cid"], reason="finalised", record={})
+        db.session.add_all([alert, item, snapshot])
+        db.session.flush()
+        db.session.add(RegisterSource(item_id=item.id, comment_id=comment.id))
+        db.session.commit()
+        ids = {"consultation_id": w["cid"], "workshop_id": w["wid"], "use_case_id": w["uid"],
+               "comment_id": comment.id, "alert_id": alert.id, "item_id": item.id, "register_item_id": item.id,
+               "snapshot_id": snapshot.id, "record_id": snapshot.id}
+    return ids
+
+
+def _protected_rules(app: Flask) -> list[Any]:
+    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith(PROTECTED) and r.endpoint not in NO_OBJECT]
+
+
+def _fill(rule: Any, ids: dict[str, int]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        if isinstance(converter, IntegerConverter):
+            if name not in ids:
+                pytest.fail(f"{rule.endpoint} ({rule.rule}) takes <{name}>: add another facilitator's object "
+                            f"for it to _victim() in {__file__}")
+            values[name] = ids[name]
+        elif isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0] if hasattr(converter, "items") else KNOWN_STRINGS[name]
+        elif name in KNOWN_STRINGS:
+            values[name] = KNOWN_STRINGS[name]
+        else:
+            pytest.fail(f"{rule.endpoint} ({rule.rule}) takes <{name}>: add a value for it to KNOWN_STRINGS")
+    return values
+
+
+def test_every_facilitator_route_is_owned(app: Flask, world: Any) -> None:
+    victim = _victim(app, world)
+    mine = world.workshop("alex")
+    client = world.login("alex")
+    rules = _protected_rules(app)
+    assert len(rules) >= 15, "the URL map looks too small: did a blueprint stop registering?"
+    checked = []
+    for rule in rules:
+        variants = [victim]
+        if "consultation_id" in rule.arguments and len(rule.arguments) > 1:
+            # My own consultation in the address, their object after it: still not mine.
+            variants.append({**victim, "consultation_id": mine["cid"]})
+        for ids in variants:
+            path = rule.build(_fill(rule, ids))[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(path, method=method, data={})
+                checked.append((method, path))
+                assert response.status_code == 404, f"{method} {path} ({rule.endpoint}) answered {response.status_code}"
+    assert len(checked) >= 25
+
+    # And nothing of theirs changed.
+    with app.app_context():
+        comment = db.session.get(Comment, victim["comment_id"])
+        assert comment is not None and comment.status == "approved"
+        assert db.session.get(SafeguardingAlert, victim["alert_id"]).acknowledged_at is None
+
+
+def test_protected_routes_need_login(app: Flask, world: Any) -> None:
+    victim = _victim(app, world)
+    client = app.test_client()
+    for rule in _protected_rules(app):
+        path = rule.build(_fill(rule, victim))[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(path, method=method, data={})
+            assert response.status_code in (302, 401, 404), f"{method} {path} answered {response.status_code}"
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"]
+
+
+def test_console_socket_and_projector_are_owned(app: Flask, world: Any) -> None:
+    theirs = world.workshop("sam")
+    client = world.login("alex")
+    console = socketio.test_client(app, flask_test_client=client, auth={"as": "console", "workshop": theirs["wid"]})
+    assert not console.is_connected()
+    projector = socketio.test_client(app, flask_test_client=client,
+                                     auth={"as": "projector", "workshop": theirs["wid"], "token": "x" * 32})
+    assert not projector.is_connected()
+    assert client.get("/p/" + "x" * 32).status_code == 404
+    assert client.get("/p/" + theirs["token"][:-1] + "A").status_code == 404
+    assert client.get("/p/" + theirs["token"] + "/panel").status_code == 200  # the right token is the key

@@ -75,7 +75,7 @@ class Phone:
         try:
             if self.sio is not None and self.sio.connected:
                 await asyncio.wait_for(self.sio.disconnect(), 5)
-        except Exception:  # noqa: S110  (closing down: nothing useful to do)
+        except Exception:
             pass
         if self.http is not None:
             await self.http.close()
@@ -220,7 +220,7 @@ def projector_worker(conn: Any, cfg: dict[str, Any]) -> None:
                             break
                         try:
                             await asyncio.wait_for(changed.wait(), max(0.01, deadline - time.monotonic()))
-                        except asyncio.TimeoutError:
+                        except TimeoutError:
                             break
                     conn.send({"tallies": list(tallies), "connected": sio.connected})
                 elif cmd["op"] == "stop":

@@ -114,7 +114,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.label} exited with {self.proc.returncode}:\n{self.tail()}")
             try:
-                with urllib.request.urlopen(self.base + "/", timeout=2) as r:  # noqa: S310 (our own 127.0.0.1)
+                with urllib.request.urlopen(self.base + "/", timeout=2) as r:
                     if r.status == 200:
                         return
             except OSError:
@@ -435,23 +435,31 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
 
 # --- reporting ---------------------------------------------------------------------------------
 
+def num(key: str, spec: str = ".0f", scale: float = 1.0) -> Any:
+    return lambda r: format(r[key] * scale, spec) if r.get(key) is not None else "-"
+
+
+def trio(*keys: str, scale: float = 1.0) -> Any:
+    return lambda r: "/".join(format(r[k] * scale, ".0f") if r.get(k) is not None else "-" for k in keys)
+
+
 COLUMNS = [
-    ("phones", "phones", lambda r: f"{r['phones']:,}"),
-    ("connected", "connected", lambda r: f"{r.get('connected', 0):,}"),
-    ("joins/s", "joins/s", lambda r: f"{r['connected'] / r['connect_seconds']:.0f}" if r.get("connect_seconds") else "-"),
-    ("acked", "burst acked", lambda r: f"{r.get('burst_acked', '-')}"),
+    ("phones", "phones", num("phones", ",")),
+    ("connected", "connected", num("connected", ",")),
+    ("joins", "joins/s", lambda r: f"{r['connected'] / r['connect_seconds']:.0f}" if r.get("connect_seconds") else "-"),
+    ("acked", "burst acked", num("burst_acked", "")),
     ("stored", "stored (rows)", lambda r: f"{r['stored']}" if "stored" in r else "n/a"),
-    ("burst", "burst took s", lambda r: f"{r['burst_seconds']:.1f}" if "burst_seconds" in r else "-"),
-    ("ack", "ack p50/p95/p99 ms", lambda r: "/".join(ms(r.get(k)) for k in ("ack_p50", "ack_p95", "ack_p99"))),
-    ("proj", "answer->projector p50/p95/p99 ms", lambda r: "/".join(ms(r.get(k)) for k in ("proj_p50", "proj_p95", "proj_p99"))),
-    ("flood", "sustained acks/s", lambda r: f"{r['flood_rate']:.0f}" if "flood_rate" in r else "-"),
-    ("ratio", "vs bare", lambda r: f"{r['ratio']:.2f}" if r.get("ratio") else "-"),
-    ("cpu", "server CPU ms/answer", lambda r: f"{r['flood_cpu_ms_per_answer']:.2f}" if "flood_cpu_ms_per_answer" in r else "-"),
-    ("burstcpu", "server CPU % in burst", lambda r: f"{r['burst_cpu_pct']:.0f}" if "burst_cpu_pct" in r else "-"),
-    ("conncpu", "CPU s per 1,000 joins", lambda r: f"{r['connect_cpu_s_per_1000']:.1f}" if "connect_cpu_s_per_1000" in r else "-"),
-    ("idle", "idle CPU %", lambda r: f"{r['idle_cpu_pct']:.1f}" if "idle_cpu_pct" in r else "-"),
-    ("rss", "RSS idle/connected/peak MB", lambda r: "/".join(f"{r[k]:.0f}" for k in ("rss_idle_mb", "rss_connected_mb", "rss_peak_mb")) if "rss_peak_mb" in r else "-"),
-    ("per1000", "MB per 1,000 phones (over idle)", lambda r: f"{r['rss_per_1000_mb']:.0f}" if "rss_per_1000_mb" in r else "-"),
+    ("burst", "burst took s", num("burst_seconds", ".1f")),
+    ("ack", "ack p50/p95/p99 ms", trio("ack_p50", "ack_p95", "ack_p99", scale=1000)),
+    ("proj", "answer->projector p50/p95/p99 ms", trio("proj_p50", "proj_p95", "proj_p99", scale=1000)),
+    ("flood", "sustained acks/s", num("flood_rate")),
+    ("ratio", "vs bare", num("ratio", ".2f")),
+    ("cpu", "server CPU ms/answer", num("flood_cpu_ms_per_answer", ".2f")),
+    ("burstcpu", "server CPU % in burst", num("burst_cpu_pct")),
+    ("conncpu", "CPU s per 1,000 joins", num("connect_cpu_s_per_1000", ".1f")),
+    ("idle", "idle CPU %", num("idle_cpu_pct", ".1f")),
+    ("rss", "RSS idle/connected/peak MB", trio("rss_idle_mb", "rss_connected_mb", "rss_peak_mb")),
+    ("per1000", "MB per 1,000 phones (over idle)", num("rss_per_1000_mb")),
 ]
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from workshop import create_app  # noqa: E402
-from workshop.extensions import db  # noqa: E402
-from workshop.models import Workshop, WorkshopStep  # noqa: E402
-from workshop.services import workshops as ws  # noqa: E402
+from workshop import create_app
+from workshop.extensions import db
+from workshop.models import Workshop, WorkshopStep
+from workshop.services import workshops as ws
 
 
 def main() -> None:

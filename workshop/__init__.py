@@ -55,7 +55,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
-        message_queue=app.config["MESSAGE_QUEUE"] or None,
+        message_queue=None,
+        client_manager=_client_manager(app),
         max_http_buffer_size=SOCKET_MAX_BYTES,
         ping_interval=25,
         ping_timeout=20,
@@ -93,6 +94,18 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     logging.getLogger("engineio.server").setLevel(logging.WARNING)
     logging.getLogger("socketio.server").setLevel(logging.WARNING)
     return app
+
+
+def _client_manager(app: Flask) -> Any:
+    """Return the Redis client manager when several processes share a message queue, else None (one process)."""
+    url = app.config["MESSAGE_QUEUE"]
+    if not url:
+        return None
+    from .realtime import REDIS_SCHEMES, redis_manager
+
+    if not url.startswith(REDIS_SCHEMES):
+        raise RuntimeError("WORKSHOP_MESSAGE_QUEUE must be a Redis URL, such as redis://127.0.0.1:6379/0.")
+    return redis_manager(url, app.config["MESSAGE_QUEUE_CHANNEL"], int(app.config["REDIS_POOL_SIZE"]))
 
 
 def _tune_sqlite(app: Flask) -> None:

@@ -28,6 +28,10 @@ ENV_SETTINGS: dict[str, tuple[str, str]] = {
     "WORKSHOP_PUBLIC_URL": ("PUBLIC_URL", "Address phones use to reach the app, for the QR code (default: the request's own)"),
     "WORKSHOP_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", "Send cookies over HTTPS only (turn on behind HTTPS)"),
     "WORKSHOP_PUSH_INTERVAL": ("PUSH_INTERVAL", "Seconds between live result updates to the console and projector"),
+    "WORKSHOP_MESSAGE_QUEUE_CHANNEL": (
+        "MESSAGE_QUEUE_CHANNEL", "Redis channel the processes of one deployment share (give each deployment its own)"),
+    "WORKSHOP_REDIS_POOL_SIZE": (
+        "REDIS_POOL_SIZE", "Most Redis connections each process opens for Socket.IO messages (more senders wait their turn)"),
 }
 
 
@@ -46,6 +50,8 @@ class Config:
     PROMPTS_DIR = str(ROOT / "prompts")
     PUBLIC_URL = ""
     PUSH_INTERVAL = 0.1
+    MESSAGE_QUEUE_CHANNEL = "common-ground"
+    REDIS_POOL_SIZE = 20
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -264,7 +264,8 @@ def _register_page(item: Consultation, status: int = 200, **forms: Any) -> Any:
         item_forms[i.id] = form
     return render_template(
         "exports/register.html", consultation=item, items=items, sources=sources, candidates=found, by_id=by_id,
-        item_forms=item_forms, candidates_form=forms.get("candidates") or CandidatesForm(formdata=None),
+        item_forms=item_forms, support={i: sum(by_id[c].me_too for c in cids if c in by_id) for i, cids in sources.items()},
+        candidates_form=forms.get("candidates") or CandidatesForm(formdata=None),
         merge_form=MergeForm(formdata=None), delete_form=DeleteForm(formdata=None),
         unmerged=[c for c in found if not c.items], use_case_titles={u.id: u.title for u in item.use_cases},
     ), status

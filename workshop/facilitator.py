@@ -51,7 +51,8 @@ def projector_url(workshop: Any) -> str:
 
 @bp.app_context_processor
 def _forms() -> dict[str, Any]:
-    return {"logout_form": LogoutForm(), "join_url": join_url, "projector_url": projector_url}
+    # formdata=None: rendering must never read the request body (a 413 page would fail on it).
+    return {"logout_form": LogoutForm(formdata=None), "join_url": join_url, "projector_url": projector_url}
 
 
 def _consultation(consultation_id: int) -> Any:

@@ -31,13 +31,6 @@ from .services.live import queue_counts
 bp = Blueprint("moderation", __name__, url_prefix="/f")
 
 
-@bp.context_processor
-def _page_helpers() -> dict[str, Any]:
-    from .facilitator import _forms  # the facilitator pages' header (log out) and links
-
-    return _forms()
-
-
 class DecisionForm(FlaskForm):
     """Approve a comment, or acknowledge an alert: CSRF only."""
 
@@ -199,24 +192,19 @@ def acknowledge(consultation_id: int, workshop_id: int, alert_id: int) -> Any:
 
 
 def record_builder() -> tuple[Any, str]:
-    """Return the full record builder if the records service provides one, else the minimal one."""
+    """Return the records service's full record builder, or None (the minimal record) without it."""
     try:
         from .services import records
     except ImportError:
         return None, "minimal"
-    build = getattr(records, "build_record", None)
+    build = getattr(records, "build", None)
     if build is None:
         return None, "minimal"
+    packs = current_app.extensions["cg_library"].packs
 
     def full(session: Any, consultation: Any) -> dict[str, Any]:
-        record = build(session, consultation)
-        if hasattr(record, "as_dict"):
-            record = record.as_dict()
-        elif not isinstance(record, dict):
-            from dataclasses import asdict, is_dataclass
-
-            record = asdict(record) if is_dataclass(record) else {"record": str(record)}
-        return _jsonable(record)
+        record = build(session, consultation, packs)
+        return _jsonable(record.as_dict() if hasattr(record, "as_dict") else record)
 
     return full, "full"
 

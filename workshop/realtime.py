@@ -105,6 +105,35 @@ def broadcast_state(workshop: Any, step: Any) -> None:
         socketio.emit("state", {**payload, "html": html}, to=phones_room(workshop.id, language))
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def redis_manager(url: str, channel: str, pool_size: int, pool_timeout: float = 10.0) -> Any:
+    """Return the Socket.IO client manager that carries emits between processes through Redis.
+
+    python-socketio's RedisManager builds its client with ``Redis.from_url``, whose pool opens a
+    new connection for every greenlet that sends at the same moment, without limit: under a
+    flood that ran out of connections ("Too many connections"). Here the pool is a
+    ``BlockingConnectionPool``: at most ``pool_size`` connections, and a sender that finds
+    them all busy waits (cooperatively, under gevent) up to ``pool_timeout`` seconds. One of
+    them is held by the subscriber that listens on ``channel``. Reads have no timeout, as in
+    the stock manager, so a quiet channel never looks like a dead one.
+    """
+    import redis
+    from socketio import RedisManager
+
+    class BlockingPoolRedisManager(RedisManager):  # type: ignore[misc]
+        def _redis_connect(self) -> None:
+            pool = redis.BlockingConnectionPool.from_url(
+                self.redis_url, max_connections=max(2, pool_size), timeout=pool_timeout,
+                socket_connect_timeout=5, socket_keepalive=True)
+            self.redis = redis.Redis(connection_pool=pool)
+            self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            self.connected = True
+
+    return BlockingPoolRedisManager(url, channel=channel)
+
+
 class Publisher:
     """Coalesce console and projector updates: at most one per interval per workshop."""
 

@@ -69,6 +69,8 @@ def register_web(app: Flask) -> None:
         text_max=v.TEXT_MAX, card_rows=lambda: card_rows, lifecycle=v.LIFECYCLE,
     )
 
+    app.jinja_env.globals.update(tr=translated, tr_options=translated_options)
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"session_receipts": session.get("r", {}), "page_lang": locale()}
@@ -79,3 +81,26 @@ def locale() -> str:
     if request and request.blueprint in ("participant", None) and session.get("lang") in ("en", "cy"):
         return str(session["lang"])
     return "en"
+
+
+def _language() -> str:
+    from flask_babel import get_locale
+
+    found = get_locale()
+    return found.language if found is not None else "en"
+
+
+def translated(content: dict[str, Any], name: str) -> Any:
+    """A frozen step's wording in the reader's language, falling back to the pack's own."""
+    lang = _language()
+    if lang != "en":
+        value = (content.get("i18n") or {}).get(lang, {}).get(name)
+        if value:
+            return value
+    return content.get(name, "")
+
+
+def translated_options(content: dict[str, Any]) -> list[dict[str, str]]:
+    """A choice step's options with labels in the reader's language."""
+    labels = (content.get("i18n") or {}).get(_language(), {}).get("options", {}) if _language() != "en" else {}
+    return [{"key": o["key"], "label": labels.get(o["key"], o["label"])} for o in content.get("options", [])]

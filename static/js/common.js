@@ -6,7 +6,28 @@ import { initAll } from '../vendor/govuk-frontend/govuk-frontend.min.js'
 export function initComponents (scope) {
   document.body.classList.add('govuk-frontend-supported')
   try { initAll({ scope: scope || document }) } catch (e) { /* a page without components */ }
+  syncReveals(scope || document)
 }
+
+// Follow-up questions shown under a chosen answer (<input data-reveal="id-of-the-follow-up">).
+// Ours, not GOV.UK Frontend's conditional reveal: that one puts aria-expanded on radios,
+// which ARIA does not allow there. Without a script every follow-up simply stays visible.
+function syncReveals (scope) {
+  scope.querySelectorAll('input[data-reveal]').forEach(function (input) {
+    const target = document.getElementById(input.dataset.reveal)
+    if (target) target.hidden = !input.checked
+  })
+}
+
+document.addEventListener('change', function (event) {
+  const input = event.target
+  if (!input || (input.type !== 'radio' && input.type !== 'checkbox')) return
+  const scope = input.form || document
+  scope.querySelectorAll('input[data-reveal][name="' + input.name + '"]').forEach(function (other) {
+    const target = document.getElementById(other.dataset.reveal)
+    if (target) target.hidden = !other.checked
+  })
+})
 
 export function status (el, text, kind) {
   if (!el) return

@@ -272,6 +272,9 @@ def test_live_workshop(live_server: Any, browser: Any) -> None:
         expect(projector.locator(f"#projector-results td[data-key={key}]")).to_have_text("1", timeout=WAIT)
     for key in ("unsure", "pass"):
         expect(projector.locator(f"#projector-results td[data-key={key}]")).to_have_text("0")
+    # The chart people look at says the same (its description is what screen readers hear).
+    expect(projector.locator("#projector-results svg desc")).to_contain_text(
+        f"{CONSENT}: 1; {CONDITIONS}: 1; {OBJECT}: 1; {UNSURE}: 0")
     projector.screenshot(path=str(SHOTS / "cg-projector.png"), full_page=True)
     console.screenshot(path=str(SHOTS / "cg-console.png"), full_page=True)
     accessibility["projector"] = axe_violations(projector)

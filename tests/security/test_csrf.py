@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from secworld import World, csrf_from, make_app
 from sqlalchemy import func, select
 
 from workshop.extensions import db
@@ -16,10 +17,13 @@ EXPIRED = "This form had expired"
 
 
 @pytest.fixture
+def world(app: Flask) -> World:
+    return World(app)
+
+
+@pytest.fixture
 def csrf_app(database_url: str, app: Flask) -> Iterator[Flask]:
     """The real app with CSRF on, sharing the test database (made by the ``app`` fixture)."""
-    from conftest import make_app
-
     on = make_app(database_url, WTF_CSRF_ENABLED=True)
     yield on
     with on.app_context():
@@ -33,8 +37,6 @@ def _count(app: Flask, model: Any) -> int:
 
 
 def test_post_without_token_is_refused_and_changes_nothing(csrf_app: Flask, world: Any) -> None:
-    from conftest import csrf_from
-
     w = world.workshop("alex")
     client = csrf_app.test_client()
 
@@ -77,8 +79,6 @@ def test_phone_posts_need_the_token(csrf_app: Flask, world: Any) -> None:
     response = phone.post(f"/j/{w['code']}")
     assert response.status_code == 400 and EXPIRED in response.get_data(as_text=True)
     assert _count(csrf_app, Participant) == 0
-
-    from conftest import csrf_from
 
     token = csrf_from(phone.get(f"/j/{w['code']}").get_data(as_text=True))
     assert phone.post(f"/j/{w['code']}", data={"csrf_token": token}).status_code == 302

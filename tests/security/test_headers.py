@@ -8,8 +8,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from secworld import World, csrf_from, make_app
 
 from workshop.extensions import db
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return World(app)
 
 
 class InlineFinder(HTMLParser):
@@ -22,9 +28,8 @@ class InlineFinder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         names = {k.lower(): v for k, v in attrs}
-        if tag == "script":
-            if not (names.get("src") or "").startswith("/static/"):
-                self.problems.append(f"inline or foreign script: {attrs}")
+        if tag == "script" and not (names.get("src") or "").startswith("/static/"):
+            self.problems.append(f"inline or foreign script: {attrs}")
         if tag == "style":
             self.problems.append("a <style> block")
         for name, value in names.items():
@@ -90,8 +95,6 @@ def test_session_cookie_is_httponly_and_samesite(client: Any, world: Any) -> Non
 
 
 def test_secure_cookies_setting(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conftest import make_app
-
     monkeypatch.setenv("WORKSHOP_SECURE_COOKIES", "true")
     app = make_app(database_url)
     with app.app_context():
@@ -126,8 +129,6 @@ def test_other_security_headers(client: Any) -> None:
 
 @pytest.mark.parametrize("csrf", [False, True])
 def test_oversized_form_gets_a_plain_413(database_url: str, csrf: bool, world: Any) -> None:
-    from conftest import make_app
-
     app = make_app(database_url, WTF_CSRF_ENABLED=csrf)
     with app.app_context():
         db.create_all()
@@ -138,7 +139,16 @@ def test_oversized_form_gets_a_plain_413(database_url: str, csrf: bool, world: A
     page = response.get_data(as_text=True)
     assert "That was too much to send" in page and "Please send something shorter." in page
     assert "Traceback" not in page
-    big_answer = client.post(f"/w/{w['code']}/answer", data={"text": "y" * (70 * 1024)})
-    assert big_answer.status_code == 413
+    # A joined phone sending a huge answer: refused, nothing stored.
+    token = csrf_from(client.get(f"/j/{w['code']}").get_data(as_text=True)) if csrf else ""
+    assert client.post(f"/j/{w['code']}", data={"csrf_token": token}).status_code == 302
+    step = world.goto(w, prompt_type="text")
+    data = {"step": step, "client_id": "c" * 16, "text": "y" * (70 * 1024), "csrf_token": token}
+    big_answer = client.post(f"/w/{w['code']}/answer", data=data)
+    assert big_answer.status_code == 413 and "That was too much to send" in big_answer.get_data(as_text=True)
+    with app.app_context():
+        from workshop.models import Response
+
+        assert db.session.scalar(db.select(db.func.count()).select_from(Response)) == 0
     with app.app_context():
         db.engine.dispose()

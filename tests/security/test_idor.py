@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from secworld import World
 from sqlalchemy import select
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
@@ -21,7 +22,12 @@ PROTECTED = ("facilitator.", "moderation.", "exports.")
 # Routes that name no object: they list or create the caller's own things only.
 NO_OBJECT = {"facilitator.index", "facilitator.new_consultation"}
 # Values for string parts of an address that are not ids (file formats and the like).
-KNOWN_STRINGS = {"fmt": "json", "format": "json", "ext": "json", "kind": "json", "filename": "record.json"}
+KNOWN_STRINGS = {"export_format": "json", "fmt": "json", "format": "json", "ext": "json", "filename": "record.json"}
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return World(app)
 
 
 def _victim(app: Flask, world: Any) -> dict[str, int]:
@@ -75,7 +81,8 @@ def test_every_facilitator_route_is_owned(app: Flask, world: Any) -> None:
     checked = []
     for rule in rules:
         variants = [victim]
-        if "consultation_id" in rule.arguments and len(rule.arguments) > 1:
+        other_ids = [a for a in rule.arguments if a != "consultation_id" and a.endswith("_id")]
+        if "consultation_id" in rule.arguments and other_ids:
             # My own consultation in the address, their object after it: still not mine.
             variants.append({**victim, "consultation_id": mine["cid"]})
         for ids in variants:

@@ -13,23 +13,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .vocabulary import LIFECYCLE, PARTICIPATION_LEVELS, PROMPT_TYPES
+from .vocabulary import LIFECYCLE, PARTICIPATION_LEVELS, PROMPT_TYPES, N_
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 CARD_FIELDS: dict[str, str] = {
-    "title": "Title",
-    "summary": "In short",
-    "benefit": "What it is meant to do well",
-    "computer_does": "What the computer would do",
-    "decision": "The decision it feeds",
-    "data_used": "The data it uses",
-    "who_affected": "Who is affected",
-    "wrong_false_alarm": "If it is wrong one way: a false alarm",
-    "wrong_missed": "If it is wrong the other way: a missed child",
-    "who_sees": "Who sees what it says",
-    "challenge": "How a family can find out and challenge it",
-    "parallel": "A real example",
+    "title": N_("Title"),
+    "summary": N_("In short"),
+    "benefit": N_("What it is meant to do well"),
+    "computer_does": N_("What the computer would do"),
+    "decision": N_("The decision it feeds"),
+    "data_used": N_("The data it uses"),
+    "who_affected": N_("Who is affected"),
+    "wrong_false_alarm": N_("If it is wrong one way: a false alarm"),
+    "wrong_missed": N_("If it is wrong the other way: a missed child"),
+    "who_sees": N_("Who sees what it says"),
+    "challenge": N_("How a family can find out and challenge it"),
+    "parallel": N_("A real example"),
 }
 CARD_OPTIONAL = frozenset({"parallel"})
 # Card fields read by participants (all but the real-world parallel, which cites sources).
@@ -104,9 +104,15 @@ class Pack:
     per_use_case: tuple[Step, ...]
     closing: tuple[Step, ...]
     default: bool = False
+    # language -> step id -> field -> translated text (labels: list; options: key -> label)
+    translations: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
 
     def all_steps(self) -> tuple[Step, ...]:
         return self.opening + self.per_use_case + self.closing
+
+    def translations_for(self, step_id: str) -> dict[str, dict[str, Any]]:
+        """Return ``{language: {field: text}}`` for one step (empty when untranslated)."""
+        return {lang: dict(steps[step_id]) for lang, steps in self.translations.items() if step_id in steps}
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,8 @@ def parse_pack(data: Any, file: str) -> Pack:
     """Validate one pack's data."""
     if not isinstance(data, Mapping):
         raise PackError(file, "a pack file must hold a mapping of fields")
-    _no_extra(data, {"id", "version", "title", "description", "participation_level", "default", "opening", "per_use_case", "closing"}, file, None)
+    _no_extra(data, {"id", "version", "title", "description", "participation_level", "default", "opening",
+                     "per_use_case", "closing", "translations"}, file, None)
     pack_id = _id(data, file)
     version = _version(data, file)
     title = _str(data, "title", file, None)
@@ -271,7 +278,58 @@ def parse_pack(data: Any, file: str) -> Pack:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise PackError(file, f"step id '{dupes[0]}' is used twice", step=dupes[0], field="id")
-    return Pack(pack_id, version, title, description, level, sections["opening"], sections["per_use_case"], sections["closing"], default)
+    steps = {s.id: s for section in sections.values() for s in section}
+    translations = _parse_translations(data.get("translations", {}), steps, file)
+    return Pack(pack_id, version, title, description, level, sections["opening"], sections["per_use_case"],
+                sections["closing"], default, translations)
+
+
+TRANSLATION_LANGUAGES = ("cy",)
+
+
+def _parse_translations(raw: Any, steps: Mapping[str, Step], file: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """Validate a pack's translations: known languages, known steps, only fields the step has."""
+    if not isinstance(raw, Mapping):
+        raise PackError(file, "must map a language code to its steps", field="translations")
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for lang, by_step in raw.items():
+        if lang not in TRANSLATION_LANGUAGES:
+            raise PackError(file, f"'{lang}' is not a language the app offers ({', '.join(TRANSLATION_LANGUAGES)})",
+                            field="translations")
+        if not isinstance(by_step, Mapping):
+            raise PackError(file, f"{lang} must map step ids to their wording", field="translations")
+        out[lang] = {}
+        for step_id, fields in by_step.items():
+            step = steps.get(step_id)
+            label = f"'{step_id}' ({lang} translation)"
+            if step is None:
+                raise PackError(file, "there is no step with this id", step=label, field="translations")
+            if not isinstance(fields, Mapping):
+                raise PackError(file, "must map fields to translated text", step=label, field="translations")
+            clean: dict[str, Any] = {}
+            for name, value in fields.items():
+                if name in ("title", "text", "question"):
+                    if not getattr(step, name) and not (name == "title" and step.kind == "card"):
+                        raise PackError(file, "the step has no such text to translate", step=label, field=name)
+                    if not isinstance(value, str) or not value.strip():
+                        raise PackError(file, "must be some text", step=label, field=name)
+                    clean[name] = value.strip()
+                elif name == "labels" and step.labels:
+                    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != len(step.labels) \
+                            or not all(isinstance(x, str) and x.strip() for x in value):
+                        raise PackError(file, f"needs exactly {len(step.labels)} labels", step=label, field=name)
+                    clean[name] = [x.strip() for x in value]
+                elif name == "options" and step.options:
+                    keys = {k for k, _ in step.options}
+                    if not isinstance(value, Mapping) or set(value) != keys \
+                            or not all(isinstance(x, str) and x.strip() for x in value.values()):
+                        raise PackError(file, f"must give a label for each option: {', '.join(sorted(keys))}",
+                                        step=label, field=name)
+                    clean[name] = {k: v.strip() for k, v in value.items()}
+                else:
+                    raise PackError(file, "cannot be translated for this step", step=label, field=str(name))
+            out[lang][str(step_id)] = clean
+    return out
 
 
 def plan_steps(pack: Pack, use_case_count: int) -> list[PlannedStep]:

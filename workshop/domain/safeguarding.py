@@ -31,6 +31,11 @@ How matching works:
   hyphen matches a hyphen, a space or nothing ("self-harm", "self harm", "selfharm").
 * ``{{name}}`` in a pattern is replaced by the term ``name`` from ``terms`` (wrapped in a
   non-capturing group). Double braces never occur in ordinary regular expressions.
+* Speed: most comments match nothing, so each rule gets a cheap pre-check. When the checker
+  is built, each pattern's parse tree is read to find literal strings of which at least
+  one must occur in any match (for "{{abuser}} ... (hits|punches) ..." that is the verbs).
+  A comment is scanned once for all such strings, and only rules whose strings occur are
+  run. This is exact: it never skips a rule that could match.
 * Every pattern is compiled once, when the checker is built. A pattern that is not a
   valid regular expression, or that would match an empty comment (and so flag
   everything), is refused with a plain-English :class:`ValueError` naming the entry.
@@ -42,9 +47,11 @@ alarm costs a facilitator a glance; a missed disclosure could cost much more.
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "FACILITATOR_CATEGORY",
@@ -230,7 +237,7 @@ class SafeguardingChecker:
     """Checks comments against a fixed set of rules, compiled once."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
-        by_category: dict[str, list[str]] = {}
+        by_category: dict[str, list[tuple[frozenset[str] | None, re.Pattern[str]]]] = {}
         for n, rule in enumerate(rules, start=1):
             if rule.is_regex:
                 _check_regex(rule.pattern, f"rule {n} ({rule.category})")
@@ -239,10 +246,13 @@ class SafeguardingChecker:
                 source = phrase_pattern(rule.pattern)
                 if not source:
                     continue
-            by_category.setdefault(rule.category, []).append(source)
-        self._checks: list[tuple[str, list[re.Pattern[str]]]] = []
-        for category, sources in sorted(by_category.items()):
-            self._checks.append((category, _compile_group(sources)))
+            compiled = re.compile(source, re.IGNORECASE)
+            by_category.setdefault(rule.category, []).append((_required_strings(compiled), compiled))
+        self._checks = sorted(by_category.items())
+        strings = {s for _, rules_ in self._checks for gate, _ in rules_ if gate for s in gate}
+        # Each string found also counts as finding every shorter string it starts with.
+        self._prefixes = {s: frozenset(p for p in strings if s.startswith(p)) for s in strings}
+        self._scan = re.compile(f"(?=({_trie_pattern(strings)}))") if strings else None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -254,24 +264,114 @@ class SafeguardingChecker:
         if not text or not self._checks:
             return NOT_FLAGGED
         plain = normalise(text)
-        found = tuple(category for category, regexes in self._checks if any(rx.search(plain) for rx in regexes))
+        seen: set[str] = set()
+        if self._scan is not None:
+            for m in self._scan.finditer(plain.lower()):
+                seen.update(self._prefixes[m.group(1)])
+        found: list[str] = []
+        for category, rules in self._checks:
+            for gate, compiled in rules:
+                if (gate is None or not gate.isdisjoint(seen)) and compiled.search(plain):
+                    found.append(category)
+                    break
         if not found:
             return NOT_FLAGGED
-        return SafeguardingResult(True, found)
+        return SafeguardingResult(True, tuple(found))
 
 
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\\g<")
-_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+# ---------------------------------------------------------------------------------------
+# Pre-check: literal strings that every match of a pattern must contain (one of them)
+# ---------------------------------------------------------------------------------------
+
+try:  # the standard library's own regex parser (private, so used defensively)
+    _sre: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - other Python versions
+    _sre = None
+
+_MIN_GATE = 2  # a single letter is no pre-check at all
+# Strings so common in comments that a pre-check on them saves little: any other
+# candidate is preferred to a set containing one of these.
+_COMMON = frozenset(
+    "the and for with that this they them their have has had been was were are you your "
+    "feel felt help one out off all not but can will would what when from who how look "
+    "watch see want said told tell get got in on at to me us he it is an my we im of or "
+    "no so up do as be by".split()
+)
 
 
-def _compile_group(sources: list[str]) -> list[re.Pattern[str]]:
-    """One regex for all a category's patterns where possible (faster), else one each."""
-    alone = [s for s in sources if _BACKREFERENCE.search(s) or _GLOBAL_FLAGS.search(s)]
-    joined = [s for s in sources if s not in alone]
-    out = [re.compile(s, re.IGNORECASE) for s in alone]
-    if joined:
-        try:
-            out.append(re.compile("|".join(f"(?:{s})" for s in joined), re.IGNORECASE))
-        except re.error:  # e.g. a global flag in the middle: fall back to one each
-            out.extend(re.compile(s, re.IGNORECASE) for s in joined)
-    return out
+def _quality(strings: frozenset[str]) -> tuple[bool, bool, int, int]:
+    shortest = min(map(len, strings))
+    return (strings.isdisjoint(_COMMON), shortest >= 3, shortest, -len(strings))
+
+
+def _better(a: frozenset[str], b: frozenset[str] | None) -> bool:
+    return b is None or _quality(a) > _quality(b)
+
+
+def _minimal(strings: set[str]) -> frozenset[str]:
+    """Drop strings that contain another one: finding the shorter one is enough."""
+    return frozenset(s for s in strings if not any(t != s and t in s for t in strings))
+
+
+def _required_in(seq: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def consider(candidate: frozenset[str] | None) -> None:
+        nonlocal best
+        if candidate and all(candidate) and _better(candidate, best):
+            best = candidate
+
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            consider(frozenset({"".join(run)}))
+            run = []
+        if op is _sre.SUBPATTERN:
+            consider(_required_in(av[-1]))
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            consider(_required_in(av))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
+            if av[0] >= 1:
+                consider(_required_in(av[2]))
+        elif op is _sre.BRANCH:
+            alternatives = [_required_in(alt) for alt in av[1]]
+            if all(alt is not None for alt in alternatives):
+                consider(_minimal({s for alt in alternatives if alt for s in alt}))
+    if run:
+        consider(frozenset({"".join(run)}))
+    return best
+
+
+def _required_strings(compiled: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings (lower case) one of which occurs in every match, or None if unknown."""
+    if _sre is None:
+        return None
+    try:
+        found = _required_in(_sre.parse(compiled.pattern, compiled.flags))
+    except Exception:  # noqa: BLE001 - any surprise just means "no pre-check"
+        return None
+    if not found or min(map(len, found)) < _MIN_GATE:
+        return None
+    return found
+
+
+def _trie_pattern(strings: Iterable[str]) -> str:
+    """A regex matching any of ``strings``, longest first, shaped as a trie (fast)."""
+    trie: dict[str, Any] = {}
+    for s in strings:
+        node = trie
+        for ch in s:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)

@@ -5,65 +5,71 @@ Keys are stable (they are stored and exported); labels are what people read.
 
 from __future__ import annotations
 
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation"
+    """Mark a label for translation; it is translated where it is shown."""
+    return text
+
+
 # The position round: "can you live with this, or do you object?"
 POSITIONS: dict[str, str] = {
-    "consent": "I can live with this",
-    "conditions": "I can live with this, but only if...",
-    "object": "I object",
-    "unsure": "I'm not sure, I need to know more",
-    "pass": "I'd rather not say",
+    "consent": N_("I can live with this"),
+    "conditions": N_("I can live with this, but only if..."),
+    "object": N_("I object"),
+    "unsure": N_("I'm not sure, I need to know more"),
+    "pass": N_("I'd rather not say"),
 }
 POSITION_HINTS: dict[str, str] = {
-    "consent": "You are OK with the council trying this.",
-    "conditions": "You are OK with it if some things are done. Tell us what they are.",
-    "object": "You think it should not go ahead. Tell us why.",
-    "unsure": "You can't decide yet.",
-    "pass": "That is fine. You do not have to say.",
+    "consent": N_("You are OK with the council trying this."),
+    "conditions": N_("You are OK with it if some things are done. Tell us what they are."),
+    "object": N_("You think it should not go ahead. Tell us why."),
+    "unsure": N_("You can't decide yet."),
+    "pass": N_("That is fine. You do not have to say."),
 }
 
 # The review's four values.
 VALUES: dict[str, str] = {
-    "respect": "Respect",
-    "connect": "Connect",
-    "care": "Care",
-    "protect": "Protect",
+    "respect": N_("Respect"),
+    "connect": N_("Connect"),
+    "care": N_("Care"),
+    "protect": N_("Protect"),
 }
 VALUE_HINTS: dict[str, str] = {
-    "respect": "Treat each person with dignity. Let people make their own choices.",
-    "connect": "Be honest and open. Include people and build trust.",
-    "care": "Look after everyone's wellbeing. Avoid harm.",
-    "protect": "Be fair. Stand up to unfair treatment.",
+    "respect": N_("Treat each person with dignity. Let people make their own choices."),
+    "connect": N_("Be honest and open. Include people and build trust."),
+    "care": N_("Look after everyone's wellbeing. Avoid harm."),
+    "protect": N_("Be fair. Stand up to unfair treatment."),
 }
 
 # Facts of the setting an objection can cite as well as a value.
 SETTING_FACTS: dict[str, str] = {
-    "austerity": "It is about saving money, not helping",
-    "readiness": "The council or its staff are not ready",
-    "inequality": "It could treat poorer families unfairly",
+    "austerity": N_("It is about saving money, not helping"),
+    "readiness": N_("The council or its staff are not ready"),
+    "inequality": N_("It could treat poorer families unfairly"),
 }
 OBJECTION_GROUNDS: dict[str, str] = {**VALUES, **SETTING_FACTS}
 
 # The stages of an ML system's life ("can we do this right?").
 LIFECYCLE: dict[str, str] = {
-    "problem": "Deciding what problem to solve",
-    "data": "Choosing and collecting the data",
-    "preparing": "Getting the data ready",
-    "building": "Building and testing it",
-    "using": "Putting it to use",
-    "training": "Training the staff who use it",
-    "monitoring": "Checking how it works over time",
-    "changing": "Updating or stopping it",
+    "problem": N_("Deciding what problem to solve"),
+    "data": N_("Choosing and collecting the data"),
+    "preparing": N_("Getting the data ready"),
+    "building": N_("Building and testing it"),
+    "using": N_("Putting it to use"),
+    "training": N_("Training the staff who use it"),
+    "monitoring": N_("Checking how it works over time"),
+    "changing": N_("Updating or stopping it"),
 }
 
 DEFAULT_ROLES: tuple[str, ...] = (
-    "Family member",
-    "Young person",
-    "Foster or kinship carer",
-    "Social worker or practitioner",
-    "Manager or commissioner",
-    "Data or technology",
-    "Other",
-    "Rather not say",
+    N_("Family member"),
+    N_("Young person"),
+    N_("Foster or kinship carer"),
+    N_("Social worker or practitioner"),
+    N_("Manager or commissioner"),
+    N_("Data or technology"),
+    N_("Other"),
+    N_("Rather not say"),
 )
 # Roles whose presence makes pre-moderation the default.
 FAMILY_ROLES: frozenset[str] = frozenset({"Family member", "Young person", "Foster or kinship carer"})

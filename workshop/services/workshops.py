@@ -58,6 +58,9 @@ def create_workshop(
     db.flush()
     for position, planned in enumerate(plan_steps(pack, len(use_cases))):
         content = planned.step.content()
+        translated = pack.translations_for(planned.step.id)
+        if translated:
+            content["i18n"] = translated
         use_case = use_cases[planned.use_case] if planned.use_case is not None else None
         if use_case is not None:
             content["card"] = card_snapshot(use_case)

@@ -1,11 +1,19 @@
-"""Helpers for the security tests: facilitators, workshops and phones made in a few lines."""
+"""Helpers for the security tests: facilitators, workshops and phones made in a few lines.
+
+This is deliberately not a conftest.py: a second module called ``conftest`` would shadow the
+suite's own for every ``from conftest import ...`` in the run. Each test module makes its own
+``world`` fixture from :class:`World`.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import uuid
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -17,6 +25,27 @@ from workshop.services import workshops as ws
 from workshop.services.accounts import create_facilitator
 
 PASSWORD = "correct horse battery"
+ROOT_CONFTEST = Path(__file__).resolve().parent.parent / "conftest.py"
+
+
+def suite_conftest() -> ModuleType:
+    """The suite's tests/conftest.py (for ``make_app`` and ``csrf_from``), however it was imported."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "__file__", None) and Path(module.__file__).resolve() == ROOT_CONFTEST:
+            return module
+    spec = importlib.util.spec_from_file_location("_suite_conftest", ROOT_CONFTEST)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    return suite_conftest().make_app(database_url, **overrides)  # type: ignore[no-any-return]
+
+
+def csrf_from(html: str) -> str:
+    return suite_conftest().csrf_from(html)  # type: ignore[no-any-return]
 
 
 class World:
@@ -87,8 +116,3 @@ class World:
 
     def answer(self, phone: FlaskClient, w: dict[str, Any], step: int, **fields: Any) -> Any:
         return phone.post(f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex, **fields})
-
-
-@pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)

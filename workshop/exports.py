@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -75,7 +75,8 @@ class FinaliseForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     summary = TextAreaField("What you heard, and what you will do", validators=[
-        DataRequired("Write a summary before you publish."), Length(max=20000, message="Keep it under 20,000 characters.")],
+        DataRequired("Write a summary before you publish."),
+        Length(max=20000, message="Keep it under 20,000 characters.")],
         description="Write for everyone who took part. Use short sentences and plain words.")
 
 
@@ -191,7 +192,7 @@ def _consultation(consultation_id: int) -> Consultation:
 def record(consultation_id: int) -> Any:
     """The record's overview: key figures, downloads, and finalising."""
     item = _consultation(consultation_id)
-    built = rs.build(db.session, item, _packs()).as_dict()
+    built = rs.current_record(db.session, item, _packs())
     return render_template(
         "exports/record.html", consultation=item, r=built, sha256=er.record_sha256(built),
         finalised_sha256=rs.finalised_sha256(db.session, item), form=FinaliseForm(),
@@ -203,7 +204,7 @@ def record(consultation_id: int) -> Any:
 def report(consultation_id: int) -> Any:
     """The consultation report as a web page: the same template as the PDF."""
     item = _consultation(consultation_id)
-    built = rs.build(db.session, item, _packs()).as_dict()
+    built = rs.current_record(db.session, item, _packs())
     return render_template("exports/report_page.html", consultation=item,
                            **report_context(built, utcnow(), rs.finalised_sha256(db.session, item)))
 
@@ -215,7 +216,7 @@ def download(consultation_id: int, export_format: str) -> Any:
     item = _consultation(consultation_id)
     if export_format not in FORMATS:
         raise NotFound("format")
-    built = rs.build(db.session, item, _packs()).as_dict()
+    built = rs.current_record(db.session, item, _packs())
     data, name, mimetype, _manifest = export_files(built, export_format,
                                                    finalised_sha=rs.finalised_sha256(db.session, item))
     response = Response(data, mimetype=mimetype)
@@ -264,7 +265,8 @@ def _register_page(item: Consultation, status: int = 200, **forms: Any) -> Any:
         item_forms[i.id] = form
     return render_template(
         "exports/register.html", consultation=item, items=items, sources=sources, candidates=found, by_id=by_id,
-        item_forms=item_forms, support={i: sum(by_id[c].me_too for c in cids if c in by_id) for i, cids in sources.items()},
+        item_forms=item_forms,
+        support={i: sum(by_id[c].me_too for c in cids if c in by_id) for i, cids in sources.items()},
         candidates_form=forms.get("candidates") or CandidatesForm(formdata=None),
         merge_form=MergeForm(formdata=None), delete_form=DeleteForm(formdata=None),
         unmerged=[c for c in found if not c.items], use_case_titles={u.id: u.title for u in item.use_cases},
@@ -432,7 +434,7 @@ def register_cli(app: Flask) -> None:
         found = db.session.get(Consultation, consultation_id)
         if found is None:
             raise click.ClickException(f"There is no consultation {consultation_id}.")
-        built = rs.build(db.session, found, _packs()).as_dict()
+        built = rs.current_record(db.session, found, _packs())
         data, name, _mimetype, manifest = export_files(built, export_format,
                                                        finalised_sha=rs.finalised_sha256(db.session, found))
         target = output or Path(name)

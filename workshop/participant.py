@@ -215,6 +215,22 @@ def support(code: str) -> Any:
     return render_template("participant/support.html", workshop=found[0], message=message)
 
 
+@bp.get("/easy-read/<setting>")
+def easy_read(setting: str) -> Any:
+    """Turn easy read on or off: shorter words and a picture for each answer."""
+    session["easy"] = setting == "on"
+    target = request.args.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target)
+
+
+@bp.get("/glossary")
+def glossary() -> Any:
+    """Plain meanings of the computer words the cards use."""
+    return render_template("participant/glossary.html", terms=current_app.extensions["cg_library"].glossary)
+
+
 @bp.get("/language/<lang>")
 def language(lang: str) -> Any:
     """Switch the participant pages' language (English or Welsh)."""

@@ -147,7 +147,7 @@ class Limiter:
         """True if ``who`` has used up ``rule`` in the current window (does not count a hit)."""
         r = self.rules[rule]
         try:
-            return self.backend.count(self._key(rule, who), r.window, now or time.time()) >= r.limit
+            return self.backend.count(self._key(rule, who), r.window, time.time() if now is None else now) >= r.limit
         except Exception as exc:  # Redis down: let people through rather than stop a workshop
             log.warning("rate limit store unavailable (%s); not limiting", type(exc).__name__)
             return False
@@ -156,7 +156,7 @@ class Limiter:
         """Count one hit; return True if it is still within the limit."""
         r = self.rules[rule]
         try:
-            return self.backend.hit(self._key(rule, who), r.window, now or time.time()) <= r.limit
+            return self.backend.hit(self._key(rule, who), r.window, time.time() if now is None else now) <= r.limit
         except Exception as exc:
             log.warning("rate limit store unavailable (%s); not limiting", type(exc).__name__)
             return True

@@ -88,11 +88,20 @@ def state_payload(workshop: Any, step: Any) -> dict[str, Any]:
     }
 
 
-def render_phone_step(workshop: Any, step: Any, language: str) -> str:
-    """Render the phone's step panel once for everyone reading in one language."""
+def phone_variants() -> list[tuple[str, bool]]:
+    """Each way a phone page can be shown: language x easy read."""
+    return [(language, easy) for language in LANGUAGES for easy in (False, True)]
+
+
+def phone_variant_room(workshop_id: int, language: str, easy: bool) -> str:
+    return phones_room(workshop_id, language + ("-easy" if easy else ""))
+
+
+def render_phone_step(workshop: Any, step: Any, language: str, easy: bool = False) -> str:
+    """Render the phone's step panel once for everyone reading it the same way."""
     with force_locale(language):
         return render_template("participant/_step.html", workshop=workshop, step=step, language=language,
-                               answer=None, texts=[], live=True)
+                               answer=None, texts=[], live=True, easy_read=easy)
 
 
 def broadcast_state(workshop: Any, step: Any) -> None:
@@ -100,38 +109,9 @@ def broadcast_state(workshop: Any, step: Any) -> None:
     payload = state_payload(workshop, step)
     socketio.emit("state", payload, to=console_room(workshop.id))
     socketio.emit("state", payload, to=projector_room(workshop.id))
-    for language in LANGUAGES:
-        html = render_phone_step(workshop, step, language)
-        socketio.emit("state", {**payload, "html": html}, to=phones_room(workshop.id, language))
-
-
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-
-
-def redis_manager(url: str, channel: str, pool_size: int, pool_timeout: float = 10.0) -> Any:
-    """Return the Socket.IO client manager that carries emits between processes through Redis.
-
-    python-socketio's RedisManager builds its client with ``Redis.from_url``, whose pool opens a
-    new connection for every greenlet that sends at the same moment, without limit: under a
-    flood that ran out of connections ("Too many connections"). Here the pool is a
-    ``BlockingConnectionPool``: at most ``pool_size`` connections, and a sender that finds
-    them all busy waits (cooperatively, under gevent) up to ``pool_timeout`` seconds. One of
-    them is held by the subscriber that listens on ``channel``. Reads have no timeout, as in
-    the stock manager, so a quiet channel never looks like a dead one.
-    """
-    import redis
-    from socketio import RedisManager
-
-    class BlockingPoolRedisManager(RedisManager):  # type: ignore[misc]
-        def _redis_connect(self) -> None:
-            pool = redis.BlockingConnectionPool.from_url(
-                self.redis_url, max_connections=max(2, pool_size), timeout=pool_timeout,
-                socket_connect_timeout=5, socket_keepalive=True)
-            self.redis = redis.Redis(connection_pool=pool)
-            self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-            self.connected = True
-
-    return BlockingPoolRedisManager(url, channel=channel)
+    for language, easy in phone_variants():
+        html = render_phone_step(workshop, step, language, easy)
+        socketio.emit("state", {**payload, "html": html}, to=phone_variant_room(workshop.id, language, easy))
 
 
 class Publisher:

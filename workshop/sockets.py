@@ -19,7 +19,15 @@ from . import ratelimit
 from .auth import session_facilitator_id
 from .extensions import db, socketio
 from .models import Participant, Workshop
-from .realtime import broadcast_state, console_room, phones_room, projector_room, render_phone_step, state_payload
+from .realtime import (
+    broadcast_state,
+    console_room,
+    phone_variant_room,
+    phones_room,
+    projector_room,
+    render_phone_step,
+    state_payload,
+)
 from .services import NotFound, Refused
 from .services import consultations as cs
 from .services import workshops as ws
@@ -73,7 +81,7 @@ def on_connect(auth: Any = None) -> None:
         language = session.get("lang", "en") if session.get("lang") in ("en", "cy") else "en"
         session["sock"] = {"as": "phone", "w": workshop_id, "p": participant}
         join_room(phones_room(workshop_id))
-        join_room(phones_room(workshop_id, language))
+        join_room(phone_variant_room(workshop_id, language, bool(session.get("easy"))))
     elif kind == "console":
         fid = session_facilitator_id()
         try:
@@ -155,7 +163,7 @@ def on_sync(_data: Any = None) -> dict[str, Any]:
     payload = state_payload(workshop, step)
     if who.get("as") == "phone":
         language = session.get("lang", "en") if session.get("lang") in ("en", "cy") else "en"
-        payload["html"] = render_phone_step(workshop, step, language)
+        payload["html"] = render_phone_step(workshop, step, language, bool(session.get("easy")))
     else:
         _publisher().mark(workshop.id)
     return {"ok": True, **payload}

@@ -66,14 +66,15 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals.update(
         product="Common Ground", positions=v.POSITIONS, position_hints=v.POSITION_HINTS, values=v.VALUES,
         value_hints=v.VALUE_HINTS, objection_grounds=v.OBJECTION_GROUNDS, conditions_max=v.CONDITIONS_MAX,
-        text_max=v.TEXT_MAX, card_rows=lambda: card_rows, lifecycle=v.LIFECYCLE,
+        text_max=v.TEXT_MAX, card_rows=lambda: card_rows, lifecycle=v.LIFECYCLE, positions_easy=v.POSITIONS_EASY,
+        glossary_for=glossary_for,
     )
 
     app.jinja_env.globals.update(tr=translated, tr_options=translated_options)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"session_receipts": session.get("r", {}), "page_lang": locale()}
+        return {"session_receipts": session.get("r", {}), "page_lang": locale(), "easy_read": bool(session.get("easy"))}
 
 
 def locale() -> str:
@@ -104,3 +105,12 @@ def translated_options(content: dict[str, Any]) -> list[dict[str, str]]:
     """A choice step's options with labels in the reader's language."""
     labels = (content.get("i18n") or {}).get(_language(), {}).get("options", {}) if _language() != "en" else {}
     return [{"key": o["key"], "label": labels.get(o["key"], o["label"])} for o in content.get("options", [])]
+
+
+def glossary_for(card: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The glossary words a card uses, with their meanings, to explain on the card itself."""
+    from .domain.glossary import terms_in
+
+    if not card:
+        return []
+    return terms_in((str(v) for k, v in card.items() if k != "parallel"), current_app.extensions["cg_library"].glossary)

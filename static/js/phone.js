@@ -7,6 +7,7 @@
 // A new step from the server replaces the step panel only when what the phone shows really
 // changes, so a reveal or a timer on the big screen never wipes what someone is typing.
 import { initComponents, status } from './common.js'
+import { wireReadAloud } from './readaloud.js'
 
 const ACK_TIMEOUT = 10000
 const RETRY_AFTER = 4000
@@ -161,6 +162,7 @@ if (root && window.io) {
       }
     })
     initComponents(scope)
+    wireReadAloud(scope)
   }
 
   let previewTimer = null

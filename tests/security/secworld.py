@@ -62,9 +62,16 @@ class World:
                 db.session.commit()
             return found.id
 
-    def login(self, name: str, **client_args: Any) -> FlaskClient:
+    def client(self, address: str | None = None) -> FlaskClient:
+        """A test client, from a given client address if one is given."""
+        client = self.app.test_client()
+        if address:
+            client.environ_base["REMOTE_ADDR"] = address
+        return client
+
+    def login(self, name: str, address: str | None = None) -> FlaskClient:
         self.facilitator(name)
-        client = self.app.test_client(**client_args)
+        client = self.client(address)
         response = client.post("/login", data={"name": name, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
@@ -106,8 +113,8 @@ class World:
             ws.control(db.session, db.session.get(Workshop, w["wid"]), action, facilitator_id=w["fid"])
             db.session.commit()
 
-    def join(self, w: dict[str, Any], role: str | None = None, **client_args: Any) -> FlaskClient:
-        phone = self.app.test_client(**client_args)
+    def join(self, w: dict[str, Any], role: str | None = None, address: str | None = None) -> FlaskClient:
+        phone = self.client(address)
         response = phone.post(f"/j/{w['code']}")
         assert response.status_code == 302, response.get_data(as_text=True)
         if role is not None:

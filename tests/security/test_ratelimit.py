@@ -38,10 +38,16 @@ def small_app(database_url: str, app: Flask) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+def client_at(app: Flask, address: str = ADDRESS) -> Any:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, world: World) -> None:
     w = world.workshop("alex")
     limit = ratelimit.DEFAULT_RULES["join"][0]
-    guesser = app.test_client(environ_base={"REMOTE_ADDR": ADDRESS})
+    guesser = client_at(app)
     for n in range(limit):
         wrong = "ACDEF" + "ACDEFGHJKMNPQRTUVWXY34679"[n % 25]
         if wrong == w["code"]:
@@ -57,20 +63,20 @@ def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, worl
     assert guesser.post("/", data={"code": w["code"]}).status_code == 429
     assert guesser.get(f"/w/{w['code']}").status_code == 429
     # Someone else in the world is not affected.
-    other = app.test_client(environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    other = client_at(app, "198.51.100.9")
     assert other.get(f"/j/{w['code']}").status_code == 200
 
 
 def test_right_codes_do_not_count(small_app: Flask, world: World) -> None:
     w = world.workshop("alex")
-    room = small_app.test_client(environ_base={"REMOTE_ADDR": ADDRESS})
+    room = client_at(small_app)
     for _ in range(20):  # a room full of phones behind one address, all scanning the QR code
         assert room.get(f"/j/{w['code']}").status_code == 200
         assert room.post("/", data={"code": w["code"].lower()}).status_code == 302
 
 
 def test_receipt_code_guessing_is_throttled(small_app: Flask) -> None:
-    client = small_app.test_client(environ_base={"REMOTE_ADDR": ADDRESS})
+    client = client_at(small_app)
     for _ in range(3):
         response = client.post("/receipt", data={"receipt": "ABCDE-FGHJK"})
         assert response.status_code == 400 and "could not find that receipt code" in response.get_data(as_text=True)
@@ -80,7 +86,7 @@ def test_receipt_code_guessing_is_throttled(small_app: Flask) -> None:
 
 def test_logins_are_throttled_per_client_as_well_as_per_account(small_app: Flask, world: World) -> None:
     world.facilitator("alex")
-    client = small_app.test_client(environ_base={"REMOTE_ADDR": ADDRESS})
+    client = client_at(small_app)
     for n in range(4):  # wrong passwords spread over several names, so no one account locks
         response = client.post("/login", data={"name": f"name{n}", "password": "wrong password"})
         assert response.status_code == 400
@@ -89,7 +95,7 @@ def test_logins_are_throttled_per_client_as_well_as_per_account(small_app: Flask
     assert "Too many tries. Please wait a minute and try again." in response.get_data(as_text=True)
     assert client.get("/f/").status_code == 302  # not logged in
     # Another client logs in fine.
-    other = small_app.test_client(environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    other = client_at(small_app, "198.51.100.9")
     assert other.post("/login", data={"name": "alex", "password": PASSWORD}).status_code == 302
 
 
@@ -128,7 +134,7 @@ def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, w
 
 def test_addresses_are_kept_only_as_keyed_hashes(small_app: Flask, world: World, database_url: str) -> None:
     w = world.workshop("alex")
-    client = small_app.test_client(environ_base={"REMOTE_ADDR": ADDRESS})
+    client = client_at(small_app)
     client.get("/j/QQQQQQ")
     client.post("/login", data={"name": "nobody", "password": "wrong password"})
     client.get(f"/j/{w['code']}")

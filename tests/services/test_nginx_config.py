@@ -80,7 +80,8 @@ def test_sample_nginx_config_is_sticky_and_passes_websockets() -> None:
     assert len(re.findall(r"^\s*server 127\.0\.0\.1:\d+", active, flags=re.M)) >= 2
     socket_block = active[active.index("location /socket.io/"):]
     for directive in ("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
-                      "proxy_set_header Connection $connection_upgrade;", "proxy_set_header X-Forwarded-Proto $scheme;"):
+                      "proxy_set_header Connection $connection_upgrade;",
+                      "proxy_set_header X-Forwarded-Proto $scheme;"):
         assert directive in socket_block, directive
     read_timeout = re.search(r"proxy_read_timeout (\d+)s;", socket_block)
     assert read_timeout and int(read_timeout.group(1)) > 25 + 20, "must outlast the Socket.IO ping interval + timeout"

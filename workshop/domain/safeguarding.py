@@ -125,7 +125,9 @@ def _expand_terms(pattern: str, terms: Mapping[str, str], where: str) -> str:
         name = m.group(1)
         if name not in terms:
             known = ", ".join(sorted(terms)) or "none are defined"
-            raise ValueError(f"Safeguarding rules: {where} uses the term {{{{{name}}}}}, which is not defined ({known}).")
+            raise ValueError(
+                f"Safeguarding rules: {where} uses the term {{{{{name}}}}}, which is not defined ({known})."
+            )
         return f"(?:{terms[name]})"
 
     return _TERM_REF.sub(replace, pattern)
@@ -291,12 +293,13 @@ except ImportError:  # pragma: no cover - other Python versions
 _MIN_GATE = 2  # a single letter is no pre-check at all
 # Strings so common in comments that a pre-check on them saves little: any other
 # candidate is preferred to a set containing one of these.
-_COMMON = frozenset(
+_COMMON_TEXT = (
     "the and for with that this they them their have has had been was were are you your "
     "feel felt help one out off all not but can will would what when from who how look "
     "watch see want said told tell get got in on at to me us he it is an my we im of or "
-    "no so up do as be by".split()
+    "no so up do as be by"
 )
+_COMMON = frozenset(_COMMON_TEXT.split())
 
 
 def _quality(strings: frozenset[str]) -> tuple[bool, bool, int, int]:
@@ -351,7 +354,7 @@ def _required_strings(compiled: re.Pattern[str]) -> frozenset[str] | None:
         return None
     try:
         found = _required_in(_sre.parse(compiled.pattern, compiled.flags))
-    except Exception:  # noqa: BLE001 - any surprise just means "no pre-check"
+    except Exception:  # any surprise just means "no pre-check"
         return None
     if not found or min(map(len, found)) < _MIN_GATE:
         return None

@@ -27,6 +27,15 @@ POSITION_HINTS: dict[str, str] = {
     "pass": N_("That is fine. You do not have to say."),
 }
 
+# Easy read: the same positions in as few words as possible, each with a simple picture.
+POSITIONS_EASY: dict[str, str] = {
+    "consent": N_("Yes, that is OK"),
+    "conditions": N_("Yes, but only if..."),
+    "object": N_("No"),
+    "unsure": N_("Not sure"),
+    "pass": N_("I won't say"),
+}
+
 # The review's four values.
 VALUES: dict[str, str] = {
     "respect": N_("Respect"),

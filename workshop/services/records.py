@@ -10,6 +10,7 @@ routes and the command line. Like every service, nothing here commits.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -111,7 +112,8 @@ def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack
         comments=[dr.CommentIn(cid, sid, kind, text, tuple(values or ()), int(n))
                   for cid, sid, kind, text, values, n in comments],
         register=[dr.RegisterIn(i.id, i.use_case_id, i.kind, i.text, i.classification, i.owner or "",
-                                i.response or "", i.status, i.decline_reason or "", tuple(sorted(sources.get(i.id, ()))))
+                                i.response or "", i.status, i.decline_reason or "",
+                                tuple(sorted(sources.get(i.id, ()))))
                   for i in items],
         moderation=[dr.ModerationIn(action, reason, n) for action, reason, n in moderation],
         packs={p.id: dr.PackIn(p.id, p.title, p.participation_level) for p in (packs or {}).values()},
@@ -121,6 +123,32 @@ def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack
 def build(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dr.ConsultationRecord:
     """Return the consultation's record as it stands now."""
     return dr.build_record(load_input(db, consultation, packs))
+
+
+def current_record(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dict[str, Any]:
+    """Return the record to show and export now, as a plain dict.
+
+    Normally built fresh. Once raw answers have been purged, it is the record stored at the
+    purge, with the register's current wording and responses laid over it (the register is
+    the team's own words and outlives the purge; its links to comments do not).
+    """
+    snapshot = latest_snapshot(db, consultation, "purge") if consultation.purged_at is not None else None
+    if snapshot is None or snapshot.record.get("record_version") != dr.RECORD_VERSION:
+        return build(db, consultation, packs).as_dict()
+    record = json.loads(json.dumps(snapshot.record))
+    live = {i.id: i for i in register_items(db, consultation)}
+    kept = []
+    for entry in record.get("register", []):
+        item = live.get(entry["id"])
+        if item is None:
+            continue
+        entry.update(text=item.text, kind=item.kind, classification=item.classification, owner=item.owner or "",
+                     response=item.response or "", status=item.status, decline_reason=item.decline_reason or "")
+        kept.append(entry)
+    record["register"] = kept
+    record["consultation"].update(finalised_at=dr.iso(consultation.finalised_at),
+                                  published_at=dr.iso(consultation.published_at))
+    return record  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------- snapshots, finalising, publishing
@@ -174,7 +202,7 @@ def publish(db: Session, consultation: Consultation, summary: str, packs: Mappin
     now = utcnow()
     consultation.published_summary = summary
     consultation.published_at = now
-    record = build(db, consultation, packs).as_dict()
+    record = current_record(db, consultation, packs)
     db.add(RecordSnapshot(consultation_id=consultation.id, reason="published", created_at=now, record={
         "published_at": dr.iso(now), "summary": summary, "register": public_register(record),
     }))

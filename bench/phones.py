@@ -123,7 +123,8 @@ async def _burst(phones: list[Phone], cmd: dict[str, Any]) -> dict[str, Any]:
             rows.append((phone.index, sent, time.monotonic(), False, f"{type(exc).__name__}: {exc}"))
 
     await asyncio.gather(*(one(p) for p in phones if p.sio is not None and p.sio.connected))
-    return {"rows": rows}
+    late = [sent - (start + window * i / total) for i, sent, *_ in rows]
+    return {"rows": rows, "late_max": max(late, default=0.0)}
 
 
 async def _flood(phones: list[Phone], cmd: dict[str, Any]) -> dict[str, Any]:
@@ -160,11 +161,21 @@ async def _flood(phones: list[Phone], cmd: dict[str, Any]) -> dict[str, Any]:
             "first": first_ack, "last": last_ack}
 
 
+async def _watch_lag(lag: dict[str, float]) -> None:
+    """Measure how late this event loop wakes up: a busy client would distort the figures."""
+    while True:
+        before = time.monotonic()
+        await asyncio.sleep(0.05)
+        lag["max"] = max(lag["max"], time.monotonic() - before - 0.05)
+
+
 def phone_worker(conn: Any, cfg: dict[str, Any]) -> None:
     """Run one worker's phones; phones with global index i talk to server cfg['bases'][i % len]."""
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
+        lag = {"max": 0.0}
+        watcher = asyncio.create_task(_watch_lag(lag))
         phones = [Phone(i, cfg["bases"][i % len(cfg["bases"])]) for i in cfg["indices"]]
         try:
             while True:
@@ -176,10 +187,13 @@ def phone_worker(conn: Any, cfg: dict[str, Any]) -> None:
                     conn.send({"connected": sum(1 for p in phones if p.sio is not None and p.sio.connected),
                                "dropped": sum(1 for p in phones if p.disconnected)})
                 elif op == "burst":
-                    conn.send(await _burst(phones, cmd))
+                    lag["max"] = 0.0
+                    conn.send({**await _burst(phones, cmd), "loop_lag_max": lag["max"]})
                 elif op == "flood":
-                    conn.send(await _flood(phones, cmd))
+                    lag["max"] = 0.0
+                    conn.send({**await _flood(phones, cmd), "loop_lag_max": lag["max"]})
                 elif op == "stop":
+                    watcher.cancel()
                     await asyncio.gather(*(p.close() for p in phones))
                     conn.send({"stopped": True})
                     return

@@ -202,7 +202,9 @@ def _run(argv: list[str], env: dict[str, str], timeout: float = 180) -> str:
     return done.stdout
 
 
-def _server_argv(kind: str, port: int) -> list[str]:
+def _server_argv(kind: str, port: int, command: str = "") -> list[str]:
+    if command:
+        return [sys.executable if part == "python" else part.replace("{port}", str(port)) for part in command.split()]
     if kind == "gunicorn":
         return [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", "20000",
                 "-b", f"127.0.0.1:{port}", "--log-level", "warning", "run:app"]
@@ -244,7 +246,7 @@ def make_app_target(args: argparse.Namespace, n: int, tmp: Path) -> Target:
     servers = []
     for i in range(processes):
         port = free_port()
-        servers.append(Server(f"app-{i + 1}", _server_argv(args.server, port), env, port, tmp / f"app-{i + 1}.log"))
+        servers.append(Server(f"app-{i + 1}", _server_argv(args.server, port, args.server_command), env, port, tmp / f"app-{i + 1}.log"))
     label = f"app ({args.mode}, {processes} process{'es' if processes > 1 else ''}, {args.server})"
     return Target(label, servers, info["workshop"], info["code"], info["token"], info["step"], info["step_id"], url,
                   cleanup)
@@ -314,6 +316,7 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
     try:
         for server in target.servers:
             server.start()
+            print(f"   {server.label}: pid {server.proc.pid}, {server.base}", flush=True)
         bases = [s.base for s in target.servers]
         projector = Worker(ctx, phones.projector_worker, {"base": bases[-1], "workshop": target.workshop,
                                                            "token": target.token})
@@ -363,7 +366,10 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         for w in workers:
             w.send({"op": "burst", "start": start, "window": args.window, "total": n, "step": target.step,
                     "timeout": 60})
-        rows = [row for w in workers for row in w.recv(args.window + 120)["rows"]]
+        bursts = [w.recv(args.window + 120) for w in workers]
+        rows = [row for b in bursts for row in b["rows"]]
+        result["client_send_late_max"] = max(b["late_max"] for b in bursts)
+        result["client_loop_lag_burst"] = max(b["loop_lag_max"] for b in bursts)
         done = time.monotonic()
         acked = [r for r in rows if r[3]]
         result["burst_sent"] = len(rows)
@@ -391,6 +397,7 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         cpu6 = cpu_seconds(pids)
         ccpu1 = cpu_seconds(client_pids)
         acks = sum(f["acks"] for f in floods)
+        result["client_loop_lag_flood"] = max(f["loop_lag_max"] for f in floods)
         last = max((f["last"] for f in floods if f["last"]), default=start + args.flood_seconds)
         result["flood_acks"] = acks
         result["flood_failures"] = sum(f["failures"] for f in floods)
@@ -430,6 +437,10 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
             server.stop()
         logs = {s.label: s.tail(15) for s in target.servers}
         result["server_log_tail"] = logs
+        if args.keep_logs:
+            RESULTS.mkdir(exist_ok=True)
+            for s in target.servers:
+                shutil.copy(s.log_path, RESULTS / f"{s.label}-{args.mode}-{n}.log")
     return result
 
 
@@ -518,10 +529,18 @@ def main() -> None:
     parser.add_argument("--connect-timeout", type=float, default=600.0)
     parser.add_argument("--targets", default="bare,app", help="which servers to measure: bare, app or both")
     parser.add_argument("--profile", action="store_true", help="record the app server with py-spy (bench/results/)")
+    parser.add_argument("--server-command", default="",
+                        help="run the app with this command instead (for diagnosis), e.g. 'python x.py --port {port}'")
+    parser.add_argument("--keep-logs", action="store_true", help="copy the server logs to bench/results/")
+    parser.add_argument("--gevent-monitor", type=float, default=0.0, metavar="SECONDS",
+                        help="log every stall of a server's event loop longer than this (gevent's monitor thread)")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()
 
+    if args.gevent_monitor:
+        os.environ["GEVENT_MONITOR_THREAD_ENABLE"] = "true"
+        os.environ["GEVENT_MAX_BLOCKING_TIME"] = str(args.gevent_monitor)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = 65536 if hard == resource.RLIM_INFINITY else min(65536, hard)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from .config import Config
 from .extensions import babel, csrf, db, migrate, socketio
@@ -75,6 +76,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .cli import register_cli
     from .web import register_web
 
+    # <int:...> in every route: at most 2**31 - 1, so a huge id is a 404, not a database overflow.
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(participant.bp)
@@ -106,6 +109,14 @@ def _client_manager(app: Flask) -> Any:
     if not url.startswith(REDIS_SCHEMES):
         raise RuntimeError("WORKSHOP_MESSAGE_QUEUE must be a Redis URL, such as redis://127.0.0.1:6379/0.")
     return redis_manager(url, app.config["MESSAGE_QUEUE_CHANNEL"], int(app.config["REDIS_POOL_SIZE"]))
+
+
+class IdConverter(IntegerConverter):
+    """An ``int`` URL part that fits a database integer column."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def _tune_sqlite(app: Flask) -> None:

@@ -21,6 +21,7 @@ import click
 from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .auth import login_required
@@ -43,7 +44,7 @@ GENERATOR = f"Common Ground (record version {RECORD_VERSION})"
 FORMATS = ("json", "csv", "pdf", "pdf-bundle")
 # The report lists every number, but at most this many comments of each kind per use case
 # (those with the most "me too" first); the JSON and CSV exports hold all of them.
-REPORT_COMMENT_LIMIT = 30
+REPORT_COMMENT_LIMIT = 20
 REPORT_CSS = ROOT / "static" / "css" / "report.css"
 
 PUBLIC_STATUS = {
@@ -89,12 +90,15 @@ class CandidatesForm(FlaskForm):
 
 class ItemForm(FlaskForm):
     text = TextAreaField("Wording", validators=[DataRequired("Write the wording."), Length(max=2000)])
-    kind = RadioField("Type", choices=list(rs.KINDS.items()), validators=[DataRequired("Choose a type.")])
-    classification = RadioField("What kind of action", choices=[("", "Not decided yet"), *rs.CLASSIFICATIONS.items()],
-                                validators=[Optional()], validate_choice=False)
+    kind = RadioField("Type", choices=[SelectChoice(k, v) for k, v in rs.KINDS.items()],
+                      validators=[DataRequired("Choose a type.")])
+    classification = RadioField("What kind of action", choices=[
+        SelectChoice("", "Not decided yet"), *(SelectChoice(k, v) for k, v in rs.CLASSIFICATIONS.items())],
+        validators=[Optional()], validate_choice=False)
     owner = StringField("Who owns it", validators=[Optional(), Length(max=200)])
     response = TextAreaField("Your response", validators=[Optional(), Length(max=2000)])
-    status = RadioField("Status", choices=list(rs.STATUSES.items()), validators=[DataRequired("Choose a status.")])
+    status = RadioField("Status", choices=[SelectChoice(k, v) for k, v in rs.STATUSES.items()],
+                        validators=[DataRequired("Choose a status.")])
     decline_reason = TextAreaField("Why it was declined", validators=[Optional(), Length(max=2000)])
 
 
@@ -148,7 +152,9 @@ def render_pdf(record: Mapping[str, Any], generated_at: datetime, finalised_sha:
     """Print the report as a tagged PDF (PDF/UA-1) with its own stylesheet."""
     from weasyprint import CSS, HTML
 
-    html = render_template("exports/report_pdf.html", **report_context(record, generated_at, finalised_sha))
+    # Rendered straight from the Jinja environment: the command line has no request to run context processors.
+    template = current_app.jinja_env.get_template("exports/report_pdf.html")
+    html = template.render(**report_context(record, generated_at, finalised_sha))
     pdf = HTML(string=html, base_url=str(ROOT / "static")).write_pdf(
         stylesheets=[CSS(filename=str(REPORT_CSS))], pdf_variant="pdf/ua-1")
     assert pdf is not None

@@ -37,6 +37,10 @@ from .services.workshops import get_step
 log = logging.getLogger(__name__)
 
 GENERIC_ERROR = "Sorry, that did not work. Please try again."
+# Ids are database integers: anything bigger is not one of ours (and would overflow the driver).
+MAX_ID = 2**31
+# Handlers take ``*_extra`` so a client sending too many (or no) arguments gets a plain refusal,
+# not a TypeError.
 
 
 def _publisher() -> Any:
@@ -59,7 +63,7 @@ def run_control(workshop: Workshop, action: str, argument: Any, facilitator_id: 
 
 def _workshop_id(auth: Any) -> int:
     raw = auth.get("workshop") if isinstance(auth, dict) else None
-    if not isinstance(raw, int) or isinstance(raw, bool):
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 < raw < MAX_ID:
         raise ConnectionRefusedError("unknown workshop")
     return raw
 
@@ -109,7 +113,7 @@ def _who() -> dict[str, Any]:
 
 
 @socketio.on("answer")
-def on_answer(data: Any) -> dict[str, Any]:
+def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by a phone with ``{step, client_id, value}``; acknowledged to that phone only.
 
     The console and projector hear about it later, through the coalesced ``tally``.
@@ -153,8 +157,10 @@ def on_answer(data: Any) -> dict[str, Any]:
 
 
 @socketio.on("sync")
-def on_sync(_data: Any = None) -> dict[str, Any]:
+def on_sync(_data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by any screen after (re)connecting; the current state comes back to it only."""
+    if _data is not None and not isinstance(_data, dict):
+        return {"ok": False, "error": GENERIC_ERROR}
     who = _who()
     workshop = db.session.get(Workshop, who.get("w")) if who else None
     if workshop is None:
@@ -170,7 +176,7 @@ def on_sync(_data: Any = None) -> dict[str, Any]:
 
 
 @socketio.on("control")
-def on_control(data: Any) -> dict[str, Any]:
+def on_control(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by the console with ``{action, argument}``; every screen gets the new ``state``."""
     who = _who()
     if who.get("as") != "console" or session_facilitator_id() != who.get("f"):
@@ -185,7 +191,7 @@ def on_control(data: Any) -> dict[str, Any]:
 
 
 @socketio.on("preview")
-def on_preview(data: Any) -> dict[str, Any]:
+def on_preview(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by a phone with ``{text}`` before it sends; returns the redacted text. Nothing is stored or logged."""
     who = _who()
     text = data.get("text") if isinstance(data, dict) else None
@@ -201,7 +207,7 @@ def on_preview(data: Any) -> dict[str, Any]:
 
 
 @socketio.on("me_too")
-def on_me_too(data: Any) -> dict[str, Any]:
+def on_me_too(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by a phone with ``{comment}``; the new count comes back to that phone only."""
     who = _who()
     if who.get("as") != "phone":
@@ -226,5 +232,8 @@ def on_me_too(data: Any) -> dict[str, Any]:
 def on_error(exc: Exception) -> dict[str, Any]:
     """Any unexpected error in a handler: log it with context, tell the sender plainly."""
     db.session.rollback()
-    log.exception("socket handler failed (event %s)", getattr(request, "event", {}).get("message", "?"))
+    event = getattr(request, "event", {}).get("message", "?")
+    log.exception("socket handler failed (event %s)", event)
+    if event == "connect":
+        return False  # type: ignore[return-value]  # refuse: any other return value would let the socket in
     return {"ok": False, "error": GENERIC_ERROR}

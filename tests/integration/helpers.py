@@ -23,7 +23,8 @@ from workshop.extensions import db, socketio
 
 
 def _root_conftest() -> Any:
-    spec = importlib.util.spec_from_file_location("cg_root_conftest", Path(__file__).resolve().parent.parent / "conftest.py")
+    path = Path(__file__).resolve().parent.parent / "conftest.py"
+    spec = importlib.util.spec_from_file_location("cg_root_conftest", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

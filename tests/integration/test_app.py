@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from .helpers import make_app
 from workshop import create_app
 from workshop.config import ENV_SETTINGS, ROOT, Config, TestConfig
 from workshop.extensions import db, socketio
 from workshop.realtime import EVENTS
+
+from .helpers import make_app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -32,6 +33,8 @@ ENV_VALUES: dict[str, tuple[str, Any]] = {
     "WORKSHOP_PUBLIC_URL": ("http://192.168.1.20:5000", "http://192.168.1.20:5000"),
     "WORKSHOP_SECURE_COOKIES": ("true", True),
     "WORKSHOP_PUSH_INTERVAL": ("0.5", 0.5),
+    "WORKSHOP_MESSAGE_QUEUE_CHANNEL": ("riverside-live", "riverside-live"),
+    "WORKSHOP_REDIS_POOL_SIZE": ("50", 50),
 }
 # Values that cannot be cast to the setting's type, per typed setting.
 BAD_VALUES: dict[str, str] = {
@@ -41,6 +44,7 @@ BAD_VALUES: dict[str, str] = {
     "WORKSHOP_SESSION_HOURS": "",
     "WORKSHOP_SECURE_COOKIES": "maybe",
     "WORKSHOP_PUSH_INTERVAL": "fast",
+    "WORKSHOP_REDIS_POOL_SIZE": "lots",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -94,7 +94,8 @@ def test_two_workshops_are_kept_apart(app: Flask, client: Any, owner: int) -> No
     ack = answer(phone_a, scale_b, {"scale": 1})
     assert ack["ok"] is False and ack["error"] == CLOSED
     # ...and it cannot connect to B's room with A's cookie.
-    intruder = socketio.test_client(app, flask_test_client=phone_a_client, auth={"as": "phone", "workshop": b.workshop_id})
+    intruder = socketio.test_client(app, flask_test_client=phone_a_client,
+                                    auth={"as": "phone", "workshop": b.workshop_id})
     assert not intruder.is_connected()
     assert [(k, v) for _, k, v in _responses(app, b.workshop_id)] == [("4", {"scale": 4})]
     assert _responses(app, a.workshop_id) == []
@@ -255,7 +256,8 @@ def test_console_needs_a_login_for_this_workshop(app: Flask, client: Any, auth: 
 
 
 def test_phone_must_join_first(app: Flask, live: Live) -> None:
-    sock = socketio.test_client(app, flask_test_client=app.test_client(), auth={"as": "phone", "workshop": live.workshop_id})
+    sock = socketio.test_client(app, flask_test_client=app.test_client(),
+                                auth={"as": "phone", "workshop": live.workshop_id})
     assert not sock.is_connected()
 
 
@@ -305,7 +307,7 @@ CONTROL_CASES: dict[str, tuple[Any, list[tuple[str, Any]], Any]] = {
     "reveal": (None, [("goto", "scale")], lambda w, s: w["revealed"] is True),
     "hide_results": (None, [("goto", "scale"), ("reveal", None)], lambda w, s: w["revealed"] is False),
     "start_timer": (90, [("start", None)], lambda w, s: w["timer_ends_at"] is not None and timedelta(seconds=80)
-                    < w["timer_ends_at"] - datetime.now(timezone.utc) <= timedelta(seconds=90)),
+                    < w["timer_ends_at"] - datetime.now(UTC) <= timedelta(seconds=90)),
     "clear_timer": (None, [("start_timer", 60)], lambda w, s: w["timer_ends_at"] is None),
     "pause": (None, [("start", None)], lambda w, s: w["paused"] is True),
     "resume": (None, [("pause", None)], lambda w, s: w["paused"] is False),
@@ -328,13 +330,13 @@ def test_control_action(app: Flask, client: Any, live: Live, owner: int, action:
         return scale if value == "scale" else value
 
     argument, setup, check = CONTROL_CASES[action]
-    for name, value in setup:
-        control(app, live.workshop_id, name, arg(value))
     con = console(app, client, live)
     _, sock = phone(app, live)
+    for name, value in setup:
+        control(app, live.workshop_id, name, arg(value))
     before = workshop_row(app, live.workshop_id)
     events_before = count(app, ControlEvent, workshop_id=live.workshop_id)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
 
     assert _ctl(con, action, arg(argument)) == {"ok": True, "error": None}
 
@@ -348,7 +350,7 @@ def test_control_action(app: Flask, client: Any, live: Live, owner: int, action:
         logged = events[-1]
         assert logged.action == action
         assert logged.facilitator_id == owner
-        assert started - timedelta(seconds=1) <= logged.at <= datetime.now(timezone.utc) + timedelta(seconds=1)
+        assert started - timedelta(seconds=1) <= logged.at <= datetime.now(UTC) + timedelta(seconds=1)
         assert logged.step_position == after["current_step"]
         if action == "start_timer":
             assert logged.detail == {"seconds": 90}
@@ -392,16 +394,17 @@ def test_console_form_control_uses_the_same_rules(app: Flask, client: Any, live:
         assert [e.action for e in db.session.scalars(select(ControlEvent))] == ["pause"]
 
 
+# Integers beyond 100 digits never reach a handler: engine.io's JSON decoder refuses them.
 MALFORMED: list[Any] = [
-    None, "answer", 10**100, -(10**100), 3.5, [1, 2], [{"step": 1}], {}, {"step": None}, {"step": "4"},
-    {"step": True, "client_id": "c" * 16, "value": {"scale": 1}}, {"step": 10**100, "client_id": "c" * 16},
-    {"step": -(10**100), "client_id": "c" * 16, "value": {"scale": 1}}, {"step": 2**63, "client_id": "c" * 16},
+    None, "answer", 10**40, -(10**40), 3.5, [1, 2], [{"step": 1}], {}, {"step": None}, {"step": "4"},
+    {"step": True, "client_id": "c" * 16, "value": {"scale": 1}}, {"step": 10**40, "client_id": "c" * 16},
+    {"step": -(10**40), "client_id": "c" * 16, "value": {"scale": 1}}, {"step": 2**63, "client_id": "c" * 16},
     {"client_id": "c" * 16, "value": {"scale": 1}}, {"step": "SCALE", "client_id": 5, "value": {"scale": 1}},
     {"step": "SCALE", "client_id": "c" * 16}, {"step": "SCALE", "client_id": "c" * 65, "value": {"scale": 1}},
     {"step": "SCALE", "client_id": "short", "value": {"scale": 1}},
     {"step": "SCALE", "client_id": ["c" * 16], "value": {"scale": 1}},
     {"step": "SCALE", "client_id": "c" * 16, "value": "3"}, {"step": "SCALE", "client_id": "c" * 16, "value": [3]},
-    {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": 10**100}},
+    {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": 10**40}},
     {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": float("inf")}},
     {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": float("nan")}},
     {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": [1]}},
@@ -411,19 +414,19 @@ MALFORMED: list[Any] = [
 POSITION_MALFORMED: list[Any] = [
     {"position": ["consent"]}, {"position": {"consent": True}}, {"position": 1}, {"position": None},
     {"position": "object", "ground": ["care"]}, {"position": "object", "ground": {"a": 1}},
-    {"position": "object", "reason": ["x"]}, {"position": "object", "reason": 10**100},
+    {"position": "object", "reason": ["x"]}, {"position": "object", "reason": 10**40},
     {"position": "conditions", "conditions": [["nested"]]}, {"position": "conditions", "conditions": {"a": "b"}},
     {"position": "conditions", "conditions": ["a", "b", "c", "d"]}, {"position": "conditions", "conditions": "x" * 600},
 ]
 CONTROL_MALFORMED: list[Any] = [
-    None, "next", 10**100, [1], [{"action": "next"}], {}, {"action": None}, {"action": 5}, {"action": ["next"]},
-    {"action": {"a": 1}}, {"action": "x" * 5000}, {"action": "goto"}, {"action": "goto", "argument": 10**100},
+    None, "next", 10**40, [1], [{"action": "next"}], {}, {"action": None}, {"action": 5}, {"action": ["next"]},
+    {"action": {"a": 1}}, {"action": "x" * 5000}, {"action": "goto"}, {"action": "goto", "argument": 10**40},
     {"action": "goto", "argument": [1]}, {"action": "goto", "argument": {"n": 1}}, {"action": "goto", "argument": 1.5},
     {"action": "goto", "argument": True}, {"action": "start_timer", "argument": "60"},
-    {"action": "start_timer", "argument": 10**100}, {"action": "start_timer", "argument": float("inf")},
+    {"action": "start_timer", "argument": 10**40}, {"action": "start_timer", "argument": float("inf")},
 ]
-OTHER_MALFORMED: list[Any] = ["x", 10**100, [1, 2], 3.5, True]
-PREVIEW_MALFORMED: list[Any] = [None, "text", 10**100, [1], {}, {"text": None}, {"text": 5}, {"text": ["a"]},
+OTHER_MALFORMED: list[Any] = ["x", 10**40, [1, 2], 3.5, True]
+PREVIEW_MALFORMED: list[Any] = [None, "text", 10**40, [1], {}, {"text": None}, {"text": 5}, {"text": ["a"]},
                                 {"text": "x" * 2001}, {"text": {"a": "b"}}]
 
 
@@ -605,7 +608,8 @@ def test_no_javascript_path_follows_the_same_rules(app: Flask, live: Live, setup
 
 @pytest.mark.parametrize("form", [
     {}, {"step": "abc"}, {"step": "SCALE"}, {"step": "SCALE", "client_id": "c" * 16},
-    {"step": "SCALE", "client_id": "c" * 16, "scale": "nine"}, {"step": "99999999999999999999999", "client_id": "c" * 16},
+    {"step": "SCALE", "client_id": "c" * 16, "scale": "nine"},
+    {"step": "99999999999999999999999", "client_id": "c" * 16},
 ])
 def test_no_javascript_bad_forms_are_refused(app: Flask, live: Live, form: dict[str, str],
                                              caplog: pytest.LogCaptureFixture) -> None:

@@ -123,3 +123,28 @@ def test_console_socket_and_projector_are_owned(app: Flask, world: Any) -> None:
     assert client.get("/p/" + "x" * 32).status_code == 404
     assert client.get("/p/" + theirs["token"][:-1] + "A").status_code == 404
     assert client.get("/p/" + theirs["token"] + "/panel").status_code == 200  # the right token is the key
+
+
+def test_huge_and_odd_ids_are_404_not_server_errors(app: Flask, world: World) -> None:
+    mine = world.workshop("alex")
+    client = world.login("alex")
+    huge = {name: 10**25 for name in ("consultation_id", "workshop_id", "use_case_id", "comment_id", "alert_id",
+                                      "item_id", "register_item_id", "snapshot_id", "record_id")}
+    for rule in _protected_rules(app):
+        variants = [huge]
+        if any(a != "consultation_id" and a.endswith("_id") for a in rule.arguments):
+            variants.append({**huge, "consultation_id": mine["cid"]})
+        for ids in variants:
+            path = rule.build(_fill(rule, ids))[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(path, method=method, data={})
+                assert response.status_code == 404, f"{method} {path} answered {response.status_code}"
+    assert client.get(f"/f/c/{mine['cid']}/w/-1").status_code == 404
+    # The phone's form paths with huge numbers: a plain refusal, not a server error.
+    phone = world.join(mine)
+    step = world.goto(mine, prompt_type="text")
+    response = phone.post(f"/w/{mine['code']}/answer", data={"step": "9" * 40, "client_id": "a" * 16, "text": "x"})
+    assert response.status_code == 400
+    response = phone.post(f"/w/{mine['code']}/comments", data={"comment": "9" * 40})
+    assert response.status_code == 400
+    assert world.answer(phone, mine, step, text="still works").status_code == 302

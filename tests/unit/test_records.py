@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -386,3 +387,14 @@ def test_csv_cells_cannot_run_as_formulas() -> None:
     comments = [CommentIn(1, 105, "comment", "=HYPERLINK(\"x\")", (), 0)]
     tables = er.csv_tables(record_of(make_input({"Parent": ["consent"] * 5}, comments=comments)))
     assert "'=HYPERLINK" in tables["comments.csv"].decode("utf-8")
+
+
+def test_docs_list_every_csv_table_and_the_record_version() -> None:
+    from workshop.domain.records import RECORD_VERSION
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "records.md").read_text()
+    listed = set(re.findall(r"^\s*\| `([a-z_]+\.csv)` \|", docs, flags=re.M))
+    tables = er.csv_tables(record_of(make_input({"Parent": ["consent"] * 5})))
+    assert listed == set(tables)
+    assert SCHEMA["properties"]["record_version"]["const"] == RECORD_VERSION
+    assert f"format version **{RECORD_VERSION}**" in docs

@@ -64,7 +64,7 @@ def check_answer(prompt_type: str, content: Mapping[str, Any], payload: Any) -> 
         raise AnswerError("We could not read your answer. Please try again.")
     if prompt_type == "position":
         position = payload.get("position")
-        if position not in POSITIONS:
+        if not isinstance(position, str) or position not in POSITIONS:  # a list or dict is not hashable
             raise AnswerError("Please choose one of the answers.")
         if position == "conditions":
             raw = payload.get("conditions")
@@ -78,7 +78,7 @@ def check_answer(prompt_type: str, content: Mapping[str, Any], payload: Any) -> 
         if position == "object":
             reason = _text(payload.get("reason"), "reason", required=False)
             grounds = payload.get("ground") or None
-            if grounds is not None and grounds not in OBJECTION_GROUNDS:
+            if grounds is not None and (not isinstance(grounds, str) or grounds not in OBJECTION_GROUNDS):
                 raise AnswerError("Please choose from the reasons shown.")
             value: dict[str, Any] = {"position": position}
             if grounds:
@@ -90,7 +90,7 @@ def check_answer(prompt_type: str, content: Mapping[str, Any], payload: Any) -> 
         raw = payload.get("scale")
         try:
             number = int(raw)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
             raise AnswerError("Please choose a number from 1 to 5.") from None
         if not 1 <= number <= 5 or isinstance(raw, bool):
             raise AnswerError("Please choose a number from 1 to 5.")

@@ -269,7 +269,6 @@ _MONTH = (
     r"|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 )
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR = r"(?:(?:19|20)\d{2}|['’]\d{2})"
 # Dates written with a month name are found from their year backwards (a fast scan).
 _YEAR_FIND = re.compile(r"\b(?:19|20)\d\d\b|['’]\d\d\b")
 _DATE_TEXT_BEFORE_YEAR = re.compile(

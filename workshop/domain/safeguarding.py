@@ -23,8 +23,9 @@ and a facilitator can add plain phrases for a workshop (:func:`rules_from_phrase
 
 How matching works:
 
-* Case is ignored, and apostrophes are removed from the comment before matching, so
-  "don't", "don’t" and "dont" are the same. Write patterns without apostrophes ("dont",
+* Case is ignored, apostrophes are removed from the comment before matching, so
+  "don't", "don’t" and "dont" are the same, and runs of spaces or line breaks become
+  one space. Write patterns without apostrophes ("dont",
   "shes"); a pattern that contains one is refused, because it could never match.
   Phrases have their apostrophes removed for you.
 * A phrase matches on word boundaries; spaces in it match any run of spaces, and a
@@ -51,6 +52,7 @@ import importlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -92,8 +94,11 @@ NOT_FLAGGED = SafeguardingResult(False, ())
 
 
 def normalise(text: str) -> str:
-    """The form of a comment that rules are matched against: apostrophes removed."""
-    return text.translate(_APOSTROPHES)
+    """The form of a comment that rules are matched against.
+
+    Apostrophes are removed and every run of whitespace becomes one space.
+    """
+    return " ".join(text.translate(_APOSTROPHES).split())
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -253,7 +258,7 @@ class SafeguardingChecker:
         self._checks = sorted(by_category.items())
         strings = {s for _, rules_ in self._checks for gate, _ in rules_ if gate for s in gate}
         # Each string found also counts as finding every shorter string it starts with.
-        self._prefixes = {s: frozenset(p for p in strings if s.startswith(p)) for s in strings}
+        self._prefixes = {s: frozenset(s[:i] for i in range(1, len(s) + 1) if s[:i] in strings) for s in strings}
         self._scan = re.compile(f"(?=({_trie_pattern(strings)}))") if strings else None
 
     @property
@@ -268,7 +273,7 @@ class SafeguardingChecker:
         plain = normalise(text)
         seen: set[str] = set()
         if self._scan is not None:
-            for m in self._scan.finditer(plain.lower()):
+            for m in self._scan.finditer(plain.translate(_GATE_FOLD).lower()):
                 seen.update(self._prefixes[m.group(1)])
         found: list[str] = []
         for category, rules in self._checks:
@@ -291,6 +296,9 @@ except ImportError:  # pragma: no cover - other Python versions
     _sre = None
 
 _MIN_GATE = 2  # a single letter is no pre-check at all
+# Characters that re.IGNORECASE matches to an ASCII letter but str.lower() does not map
+# to it. (Gate strings are ASCII; a rule whose strings are not gets no pre-check.)
+_GATE_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 # Strings so common in comments that a pre-check on them saves little: any other
 # candidate is preferred to a set containing one of these.
 _COMMON_TEXT = (
@@ -303,8 +311,9 @@ _COMMON = frozenset(_COMMON_TEXT.split())
 
 
 def _quality(strings: frozenset[str]) -> tuple[bool, bool, int, int]:
-    shortest = min(map(len, strings))
-    return (strings.isdisjoint(_COMMON), shortest >= 3, shortest, -len(strings))
+    stripped = {s.strip() for s in strings}
+    shortest = min(map(len, stripped))
+    return (stripped.isdisjoint(_COMMON), shortest >= 3, shortest, -len(strings))
 
 
 def _better(a: frozenset[str], b: frozenset[str] | None) -> bool:
@@ -316,19 +325,46 @@ def _minimal(strings: set[str]) -> frozenset[str]:
     return frozenset(s for s in strings if not any(t != s and t in s for t in strings))
 
 
+def _is_space(op: Any, av: Any) -> bool:
+    """``\\s`` or ``\\s+`` (at least one): in normalised text, exactly one space."""
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
+        op, av = av[2][0]
+    return op is _sre.IN and list(av) == [(_sre.CATEGORY, _sre.CATEGORY_SPACE)]
+
+
+def _leading(seq: Sequence[tuple[Any, Any]]) -> str:
+    """The literal text every match of ``seq`` starts with."""
+    out: list[str] = []
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            out.append(chr(av).lower())
+        elif _is_space(op, av):
+            out.append(" ")
+        else:
+            break
+    return "".join(out)
+
+
 def _required_in(seq: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
     best: frozenset[str] | None = None
     run: list[str] = []
 
     def consider(candidate: frozenset[str] | None) -> None:
         nonlocal best
-        if candidate and all(candidate) and _better(candidate, best):
+        if candidate and all(s.strip() for s in candidate) and _better(candidate, best):
             best = candidate
 
     for op, av in seq:
         if op is _sre.LITERAL:
             run.append(chr(av).lower())
             continue
+        if _is_space(op, av):
+            run.append(" ")
+            continue
+        if run and op is _sre.BRANCH:
+            # "o(?:ut|ff)" (the parser factors out common prefixes): "out" or "off".
+            joined = "".join(run)
+            consider(_minimal({joined + _leading(alt) for alt in av[1]}))
         if run:
             consider(frozenset({"".join(run)}))
             run = []
@@ -350,13 +386,18 @@ def _required_in(seq: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
 
 def _required_strings(compiled: re.Pattern[str]) -> frozenset[str] | None:
     """Strings (lower case) one of which occurs in every match, or None if unknown."""
+    return _required_for(compiled.pattern, compiled.flags)
+
+
+@lru_cache(maxsize=4096)  # a checker is built per workshop; the shipped rules repeat
+def _required_for(pattern: str, flags: int) -> frozenset[str] | None:
     if _sre is None:
         return None
     try:
-        found = _required_in(_sre.parse(compiled.pattern, compiled.flags))
+        found = _required_in(_sre.parse(pattern, flags))
     except Exception:  # any surprise just means "no pre-check"
         return None
-    if not found or min(map(len, found)) < _MIN_GATE:
+    if not found or min(len(s.strip()) for s in found) < _MIN_GATE or not all(s.isascii() for s in found):
         return None
     return found
 

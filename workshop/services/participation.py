@@ -244,7 +244,7 @@ def my_me_toos(db: Session, participant: Participant) -> set[int]:
 
 def me_too(db: Session, workshop: Workshop, participant: Participant, comment_id: Any) -> int:
     """Add one participant's support to an approved comment; return its new count (once per person)."""
-    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
+    if not isinstance(comment_id, int) or isinstance(comment_id, bool) or not 0 < comment_id < 2**31:
         raise Refused("We could not tell which comment you meant. Please try again.")
     comment = db.get(Comment, comment_id)
     if comment is None or comment.workshop_id != workshop.id or comment.status != "approved":

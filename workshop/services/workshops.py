@@ -84,6 +84,8 @@ def get_workshop(db: Session, consultation: Consultation, workshop_id: int) -> W
 
 
 def get_step(db: Session, workshop_id: int, position: int) -> WorkshopStep | None:
+    if not 0 <= position < 2**31:  # not a step; and a huge number would overflow the database driver
+        return None
     return db.scalar(select(WorkshopStep).where(WorkshopStep.workshop_id == workshop_id, WorkshopStep.position == position))
 
 

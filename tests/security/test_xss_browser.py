@@ -1,0 +1,219 @@
+"""Stored XSS in real Chromium: no payload runs on any screen, and the CSP is never tripped.
+
+Every payload of ``tests/data/xss_payloads.txt`` is typed into a text field (ten fields per
+consultation, so every payload is used), then the real server (``run.py`` in a subprocess)
+is visited as the facilitator, the projector, the phones and the public. Each payload, if it
+ran, would set ``window.__xss`` or open a dialog. The page also records any Content Security
+Policy violation: markup that slipped through escaping would trip the CSP even though the
+CSP then stopped it, so a violation fails the test too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from secworld import PASSWORD, World, make_app
+from xssworld import PAYLOADS, fill
+
+from workshop.config import TestConfig
+from workshop.extensions import db
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+FIELDS = ("consultation", "use_case", "workshop", "role", "names", "comment", "condition", "objection", "register",
+          "summary")
+TRAP = """
+window.__xss = 0;
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sample || ''));
+});
+"""
+SETTLE = "() => new Promise(function (done) { requestAnimationFrame(function () { requestAnimationFrame(done) }) })"
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{CHROMIUM} is missing")
+    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[str], lines: list[str], timeout: float = 45.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server stopped:\n" + "".join(lines))
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)  # poll interval while waiting on a condition
+    raise RuntimeError("the server did not become healthy:\n" + "".join(lines))
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[tuple[World, list[dict[str, Any]], str]]:
+    """A migrated SQLite file holding every payload, and the world that filled it."""
+    _need_chromium()
+    url = f"sqlite:///{tmp_path / 'xss.sqlite3'}"
+    app = make_app(url)
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    world = World(app)
+    rounds = []
+    for start in range(0, len(PAYLOADS), len(FIELDS)):
+        chunk = (PAYLOADS[start:] + PAYLOADS)[: len(FIELDS)]
+        payloads = dict(zip(FIELDS, chunk, strict=True))
+        rounds.append({**fill(world, payloads), "payloads": payloads})
+    yield world, rounds, url
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def server(seeded: tuple[World, list[dict[str, Any]], str]) -> Iterator[tuple[str, list[str]]]:
+    _world, _rounds, url = seeded
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
+    env.update(WORKSHOP_DATABASE_URL=url, WORKSHOP_SECRET_KEY=str(TestConfig.SECRET_KEY), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(  # noqa: S603 - our own run.py with this interpreter
+        [sys.executable, "run.py", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=_drain, args=(process, lines), daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base + "/healthz", process, lines)
+        yield base, lines
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_no_payload_runs_in_chromium(seeded: tuple[World, list[dict[str, Any]], str],
+                                     server: tuple[str, list[str]]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    world, rounds, _url = seeded
+    base, output = server
+    incidents: list[str] = []
+    visited = 0
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+
+        def context(cookie: str | None = None) -> Any:
+            ctx = browser.new_context()
+            ctx.add_init_script(TRAP)
+            if cookie is not None:
+                ctx.add_cookies([{"name": "cg_session", "value": cookie, "url": base}])
+            return ctx
+
+        def look(page: Any, path: str, who: str) -> None:
+            nonlocal visited
+            page.goto(base + path, wait_until="load")
+            page.evaluate(SETTLE)
+            # Focus and toggle everything a payload might have hooked (autofocus, ontoggle, onblur...).
+            page.evaluate("() => { for (const d of document.querySelectorAll('details')) d.open = true }")
+            page.keyboard.press("Tab")
+            page.evaluate(SETTLE)
+            if page.url != base + path:
+                incidents.append(f"{who} {path} went to {page.url} instead: the page was not seen")
+            ran = page.evaluate("() => window.__xss")
+            csp = page.evaluate("() => window.__csp")
+            if ran:
+                incidents.append(f"a payload ran on {who} {path}")
+            if csp:
+                incidents.append(f"CSP violation on {who} {path}: {csp}")
+            visited += 1
+
+        # The trap works: a payload that is allowed to run (no CSP, raw markup) is caught.
+        control = context()
+        check = control.new_page()
+        check.set_content("<p>control</p><img src=x onerror=window.__xss=1>")
+        check.wait_for_function("() => window.__xss === 1")
+        control.close()
+
+        facilitator = context()
+        fpage = facilitator.new_page()
+        fpage.on("dialog", lambda d: (incidents.append(f"dialog on facilitator page: {d.message}"), d.dismiss()))
+        fpage.goto(base + "/login")
+        fpage.fill("#name", "alex")
+        fpage.fill("#password", PASSWORD)
+        fpage.click("button[type=submit]")
+        fpage.wait_for_url(re.compile(r".*/f/$"))
+        look(fpage, "/f/", "facilitator")
+
+        body = " ".join(fpage.inner_text("body").split())
+        for w in rounds:  # the titles are on the page, as words
+            assert " ".join(w["payloads"]["consultation"].split()) in body
+
+        for w in rounds:
+            phones = [context(p.get_cookie("cg_session").value) for p in w["phones"]]
+            ppages = [ctx.new_page() for ctx in phones]
+            public = context()
+            projector = public.new_page()
+            for page in (*ppages, projector):
+                page.on("dialog", lambda d: (incidents.append(f"dialog: {d.message}"), d.dismiss()))
+            for path in (f"/f/c/{w['cid']}", w["base"], w["base"] + "/moderation", f"/f/c/{w['cid']}/record/report",
+                         f"/f/c/{w['cid']}/register", f"/f/c/{w['cid']}/use-cases/{w['uid']}/edit"):
+                look(fpage, path, "facilitator")
+            look(projector, f"/o/{w['public']}", "public")
+            look(projector, f"/j/{w['code']}", "public")
+            look(ppages[0], f"/w/{w['code']}/role", "phone")
+            for kind, prompt_type in (("card", None), ("prompt", "position"), ("prompt", "text")):
+                world.goto(w, kind=kind, prompt_type=prompt_type)
+                world.control(w, "reveal")
+                look(fpage, w["base"] + "/console", "console")
+                look(projector, f"/p/{w['token']}", "projector")
+                look(ppages[0], f"/w/{w['code']}", "phone")
+                look(ppages[1], f"/w/{w['code']}", "phone")
+                look(ppages[2], f"/w/{w['code']}/comments", "phone")
+            for ctx in (*phones, public):
+                ctx.close()
+        browser.close()
+
+    assert visited >= len(rounds) * 22
+    assert incidents == []
+    log = "".join(output)
+    assert "Traceback" not in log, log[-3000:]
+    assert not re.search(r"127\.0\.0\.1 - - \[", log), "the server wrote an access log with client addresses"

@@ -10,6 +10,8 @@ Design decisions:
   (HMAC-SHA256) at once. In memory the key is random and made when the process starts; with
   Redis every process needs the same key, so it is derived from the app's secret key (held
   in memory only). Nothing here logs an address or a hash.
+* Behind a reverse proxy on the same machine the client is the last ``X-Forwarded-For``
+  entry (see :func:`client_address`); otherwise it is the connection's own address.
 * Wrong guesses count; right ones do not. Once a client is over the limit even a right code
   is refused until the window has passed, so a guesser learns nothing while blocked.
 * If Redis is down we let requests through (and log that, without addresses): a lost rate
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import secrets
 import threading
@@ -189,8 +192,29 @@ def limiter(app: Flask | None = None) -> Limiter:
     return found  # type: ignore[no-any-return]
 
 
+def client_address() -> str | None:
+    """The client's address, for hashing: behind a reverse proxy on this machine, the proxy's view.
+
+    A request from a loopback address that carries ``X-Forwarded-For`` came through a proxy on
+    this machine (docs/nginx.conf); its *last* entry is the address the proxy saw, which a
+    client cannot forge (it can only add entries in front). From anywhere else the header is
+    ignored, so a phone cannot dodge a limit by inventing addresses.
+    """
+    address = request.remote_addr
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and address:
+        try:
+            local = ipaddress.ip_address(address).is_loopback
+        except ValueError:
+            local = False
+        last = forwarded.split(",")[-1].strip()
+        if local and last:
+            return last[:64]
+    return address
+
+
 def _client() -> str:
-    return limiter().client_key(request.remote_addr)
+    return limiter().client_key(client_address())
 
 
 # One function per rule, shared by every path that needs it.

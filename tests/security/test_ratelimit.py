@@ -191,3 +191,18 @@ def test_redis_down_lets_people_through(caplog: pytest.LogCaptureFixture) -> Non
     limiter = ratelimit.Limiter(ratelimit.RedisBackend("redis://127.0.0.1:1/0"), b"k" * 32, {"join": (1, 60)})
     assert limiter.hit("join", "a") and limiter.hit("join", "a") and not limiter.blocked("join", "a")
     assert "not limiting" in caplog.text
+
+
+def test_behind_a_local_proxy_the_forwarded_address_counts(small_app: Flask, world: World) -> None:
+    world.workshop("alex")
+    proxy = client_at(small_app, "127.0.0.1")
+    for _ in range(5):
+        proxy.get("/j/QQQQQQ", headers={"X-Forwarded-For": f"10.9.9.9, {ADDRESS}"})
+    # That client is blocked; another client behind the same proxy is not.
+    assert proxy.get("/j/QQQQQQ", headers={"X-Forwarded-For": ADDRESS}).status_code == 429
+    assert proxy.get("/j/QQQQQQ", headers={"X-Forwarded-For": "198.51.100.9"}).status_code == 404
+    # A client that is not a local proxy cannot dodge its limit by inventing forwarded addresses.
+    direct = client_at(small_app, "198.51.100.20")
+    for n in range(5):
+        direct.get("/j/QQQQQQ", headers={"X-Forwarded-For": f"192.0.2.{n}"})
+    assert direct.get("/j/QQQQQQ", headers={"X-Forwarded-For": "192.0.2.99"}).status_code == 429

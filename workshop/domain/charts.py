@@ -37,8 +37,13 @@ def bar_chart_svg(tally: Tally, title: str, *, width: int = 800, row: int = 56, 
     for n, option in enumerate(tally.options):
         y = pad + n * row
         length = round(bar_w * option.count / top)
-        label = option.label if len(option.label) <= 40 else option.label[:39] + "…"
-        out.append(f'<text x="0" y="{y + row * 0.55:.0f}" font-size="22" fill="currentColor">{escape(label)}</text>')
+        lines = _wrap(option.label, 30)
+        if len(lines) == 1:
+            out.append(f'<text x="0" y="{y + row * 0.55:.0f}" font-size="22" fill="currentColor">{escape(lines[0])}</text>')
+        else:
+            out.append(f'<text x="0" y="{y + row * 0.36:.0f}" font-size="19" fill="currentColor">'
+                       f'<tspan x="0">{escape(lines[0])}</tspan>'
+                       f'<tspan x="0" dy="21">{escape(lines[1])}</tspan></text>')
         out.append(f'<rect class="cg-chart__track" x="{label_w}" y="{y + 8}" width="{bar_w}" height="{row - 22}" fill="#e8f0ef"/>')
         if length:
             out.append(f'<rect class="cg-chart__bar" x="{label_w}" y="{y + 8}" width="{length}" height="{row - 22}" fill="#00625e"/>')
@@ -46,3 +51,18 @@ def bar_chart_svg(tally: Tally, title: str, *, width: int = 800, row: int = 56, 
                    f'fill="currentColor">{option.count}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _wrap(label: str, width: int) -> list[str]:
+    """Split a label over at most two lines of about ``width`` characters, ending with … if cut."""
+    if len(label) <= width:
+        return [label]
+    words, first = label.split(), ""
+    while words and len(first) + len(words[0]) + (1 if first else 0) <= width:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first:  # one very long word
+        first, words = label[:width], [label[width:]]
+    rest = " ".join(words)
+    if len(rest) > width:
+        rest = rest[: width - 1].rstrip() + "…"
+    return [first, rest]

@@ -57,8 +57,8 @@ def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack
     workshops = list(db.scalars(select(Workshop).where(Workshop.consultation_id == consultation.id)
                                 .order_by(Workshop.id)))
     ids = [w.id for w in workshops]
-    withdrew = dict(db.execute(select(WithdrawalCount.workshop_id, WithdrawalCount.count)
-                               .where(WithdrawalCount.workshop_id.in_(ids))).all()) if ids else {}
+    withdrew: dict[int, int] = {wid: n for wid, n in db.execute(
+        select(WithdrawalCount.workshop_id, WithdrawalCount.count).where(WithdrawalCount.workshop_id.in_(ids)))}
     steps = list(db.execute(
         select(WorkshopStep.id, WorkshopStep.workshop_id, WorkshopStep.position, WorkshopStep.step_key,
                WorkshopStep.kind, WorkshopStep.prompt_type, WorkshopStep.use_case_id, WorkshopStep.content)

@@ -12,27 +12,19 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from liveserver import run_server
 from secworld import PASSWORD, World, make_app
 from xssworld import PAYLOADS, fill
 
-from workshop.config import TestConfig
 from workshop.extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FIELDS = ("consultation", "use_case", "workshop", "role", "names", "comment", "condition", "objection", "register",
@@ -53,33 +45,6 @@ def _need_chromium() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{CHROMIUM} is missing")
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[str], lines: list[str], timeout: float = 45.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server stopped:\n" + "".join(lines))
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.1)  # poll interval while waiting on a condition
-    raise RuntimeError("the server did not become healthy:\n" + "".join(lines))
 
 
 @pytest.fixture
@@ -106,27 +71,8 @@ def seeded(tmp_path: Path) -> Iterator[tuple[World, list[dict[str, Any]], str]]:
 
 @pytest.fixture
 def server(seeded: tuple[World, list[dict[str, Any]], str]) -> Iterator[tuple[str, list[str]]]:
-    _world, _rounds, url = seeded
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
-    env.update(WORKSHOP_DATABASE_URL=url, WORKSHOP_SECRET_KEY=str(TestConfig.SECRET_KEY), PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(  # noqa: S603 - our own run.py with this interpreter
-        [sys.executable, "run.py", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    lines: list[str] = []
-    threading.Thread(target=_drain, args=(process, lines), daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base + "/healthz", process, lines)
-        yield base, lines
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with run_server(seeded[2]) as live:
+        yield live.base, live.output
 
 
 def test_no_payload_runs_in_chromium(seeded: tuple[World, list[dict[str, Any]], str],

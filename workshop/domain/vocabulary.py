@@ -46,7 +46,7 @@ VALUES: dict[str, str] = {
 VALUE_HINTS: dict[str, str] = {
     "respect": N_("Treat each person with dignity. Let people make their own choices."),
     "connect": N_("Be honest and open. Include people and build trust."),
-    "care": N_("Look after everyone's wellbeing. Avoid harm."),
+    "care": N_("Keep everyone safe and well. Do no harm."),
     "protect": N_("Be fair. Stand up to unfair treatment."),
 }
 
@@ -54,7 +54,7 @@ VALUE_HINTS: dict[str, str] = {
 SETTING_FACTS: dict[str, str] = {
     "austerity": N_("It is about saving money, not helping"),
     "readiness": N_("The council or its staff are not ready"),
-    "inequality": N_("It could treat poorer families unfairly"),
+    "inequality": N_("It may be unfair to families with less money"),
 }
 OBJECTION_GROUNDS: dict[str, str] = {**VALUES, **SETTING_FACTS}
 

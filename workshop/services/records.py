@@ -175,7 +175,7 @@ def finalise(db: Session, consultation: Consultation, packs: Mapping[str, Pack] 
         raise Refused("A workshop is still running. End it before you finalise the record.")
     consultation.finalised_at = utcnow()
     db.flush()
-    record = build(db, consultation, packs).as_dict()
+    record = current_record(db, consultation, packs)
     snapshot = RecordSnapshot(consultation_id=consultation.id, reason="finalised", record=record)
     db.add(snapshot)
     db.flush()

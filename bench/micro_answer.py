@@ -61,6 +61,8 @@ def main() -> None:
         phones.append(socketio.test_client(app, flask_test_client=client, auth={"as": "phone", "workshop": wid}))
     choices = ("consent", "unsure", "pass")
 
+    errors: list[object] = []
+
     def send_all() -> int:
         ok = 0
         for a in range(args.answers):
@@ -68,6 +70,8 @@ def main() -> None:
                 ack = phone.emit("answer", {"step": position, "client_id": f"m{i:06d}-{a:04d}",
                                             "value": {"position": choices[(i + a) % 3]}}, callback=True)
                 ok += bool(ack and ack.get("ok"))
+                if not (ack and ack.get("ok")) and not errors:
+                    errors.append(ack)
         return ok
 
     profiler = cProfile.Profile() if args.profile else None
@@ -80,7 +84,7 @@ def main() -> None:
     cpu, wall = time.process_time() - cpu, time.monotonic() - started
     total = args.phones * args.answers
     print(f"{ok}/{total} answers acknowledged ok; CPU {cpu / total * 1000:.3f} ms per answer "
-          f"(wall {wall / total * 1000:.3f} ms)")
+          f"(wall {wall / total * 1000:.3f} ms)" + (f"; first refusal: {errors[0]}" if errors else ""))
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(45)

@@ -86,6 +86,14 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLK_TCK
 
 
+def machine_busy_seconds() -> float:
+    """CPU time spent by every process on the machine so far (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
 def rss_mb(pids: list[int], field_name: str = "VmRSS") -> float:
     total = 0
     for pid in pids:
@@ -246,7 +254,8 @@ def make_app_target(args: argparse.Namespace, n: int, tmp: Path) -> Target:
     servers = []
     for i in range(processes):
         port = free_port()
-        servers.append(Server(f"app-{i + 1}", _server_argv(args.server, port, args.server_command), env, port, tmp / f"app-{i + 1}.log"))
+        argv = _server_argv(args.server, port, args.server_command)
+        servers.append(Server(f"app-{i + 1}", argv, env, port, tmp / f"app-{i + 1}.log"))
     label = f"app ({args.mode}, {processes} process{'es' if processes > 1 else ''}, {args.server})"
     return Target(label, servers, info["workshop"], info["code"], info["token"], info["step"], info["step_id"], url,
                   cleanup)
@@ -361,6 +370,8 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         # Burst: every connected phone answers once within the window.
         client_pids = [w.proc.pid for w in workers]
         ccpu0, tc0 = cpu_seconds(client_pids), time.monotonic()
+        ours = [*client_pids, *pids, *tree(projector.proc.pid), os.getpid()]
+        ours0, busy0 = cpu_seconds(ours), machine_busy_seconds()
         cpu3 = cpu_seconds(pids)
         start = time.monotonic() + 1.0
         for w in workers:
@@ -407,6 +418,10 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         flat = [x for f in floods for x in f["latencies"]]
         result["flood_p50"], result["flood_p95"] = pct(flat, 50), pct(flat, 95)
         result["client_cpu_pct"] = (ccpu1 - ccpu0) / max(0.001, time.monotonic() - tc0) * 100
+        ours1, busy1 = cpu_seconds(ours), machine_busy_seconds()
+        # Other people's work on the same cores during burst and flood (100 = one whole core).
+        elapsed = max(0.001, time.monotonic() - tc0)
+        result["other_load_pct"] = max(0.0, (busy1 - busy0) - (ours1 - ours0)) / elapsed * 100
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -471,6 +486,7 @@ COLUMNS = [
     ("idle", "idle CPU %", num("idle_cpu_pct", ".1f")),
     ("rss", "RSS idle/connected/peak MB", trio("rss_idle_mb", "rss_connected_mb", "rss_peak_mb")),
     ("per1000", "MB per 1,000 phones (over idle)", num("rss_per_1000_mb")),
+    ("other", "other load % (not ours)", num("other_load_pct")),
 ]
 
 
@@ -531,6 +547,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="record the app server with py-spy (bench/results/)")
     parser.add_argument("--server-command", default="",
                         help="run the app with this command instead (for diagnosis), e.g. 'python x.py --port {port}'")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="scheduling priority for servers and clients (negative needs root): on a shared machine, "
+                             "-10 keeps other people's work from distorting the figures")
     parser.add_argument("--keep-logs", action="store_true", help="copy the server logs to bench/results/")
     parser.add_argument("--gevent-monitor", type=float, default=0.0, metavar="SECONDS",
                         help="log every stall of a server's event loop longer than this (gevent's monitor thread)")
@@ -538,6 +557,8 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()
 
+    if args.nice:
+        os.nice(args.nice)  # inherited by every server and worker started from here
     if args.gevent_monitor:
         os.environ["GEVENT_MONITOR_THREAD_ENABLE"] = "true"
         os.environ["GEVENT_MAX_BLOCKING_TIME"] = str(args.gevent_monitor)

@@ -104,7 +104,7 @@ def _client_manager(app: Flask) -> Any:
     url = app.config["MESSAGE_QUEUE"]
     if not url:
         return None
-    from .realtime import REDIS_SCHEMES, redis_manager
+    from .messagequeue import REDIS_SCHEMES, redis_manager
 
     if not url.startswith(REDIS_SCHEMES):
         raise RuntimeError("WORKSHOP_MESSAGE_QUEUE must be a Redis URL, such as redis://127.0.0.1:6379/0.")

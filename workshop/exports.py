@@ -30,7 +30,7 @@ from .domain import export_render as er
 from .domain.charts import bar_chart_svg
 from .domain.records import RECORD_VERSION
 from .domain.tally import OptionCount, Tally
-from .domain.vocabulary import LIFECYCLE, OBJECTION_GROUNDS, POSITIONS, VALUES
+from .domain.vocabulary import LIFECYCLE, OBJECTION_GROUNDS, POSITIONS, VALUES, N_
 from .extensions import db
 from .models import Consultation, utcnow
 from .services import NotFound, Refused
@@ -48,15 +48,15 @@ REPORT_COMMENT_LIMIT = 20
 REPORT_CSS = ROOT / "static" / "css" / "report.css"
 
 PUBLIC_STATUS = {
-    "open": "We are still working on this.",
-    "agreed": "We have agreed to do this.",
-    "done": "We have done this.",
-    "declined": "We will not do this.",
+    "open": N_("We are still working on this."),
+    "agreed": N_("We have agreed to do this."),
+    "done": N_("We have done this."),
+    "declined": N_("We will not do this."),
 }
 PUBLIC_CLASS = {
-    "act": "We can do this ourselves.",
-    "influence": "Others need to act. We will push them to do it.",
-    "monitor": "We will keep watch on this.",
+    "act": N_("We can do this ourselves."),
+    "influence": N_("Others need to act. We will push them to do it."),
+    "monitor": N_("We will keep watch on this."),
 }
 
 

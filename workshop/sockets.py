@@ -31,8 +31,7 @@ from .realtime import (
 from .services import NotFound, Refused
 from .services import consultations as cs
 from .services import workshops as ws
-from .services.participation import Screener, me_too, submit_answer
-from .services.workshops import get_step
+from .services.participation import Screener, answer_context, me_too, submit_answer
 
 log = logging.getLogger(__name__)
 
@@ -122,19 +121,19 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
     client_id = data.get("client_id") if isinstance(data, dict) else None
     if who.get("as") != "phone":
         return {"ok": False, "client_id": client_id, "error": "Please join the workshop first."}
-    if not isinstance(data, dict) or not isinstance(data.get("step"), int) or isinstance(data.get("step"), bool):
+    if (not isinstance(data, dict) or not isinstance(data.get("step"), int) or isinstance(data.get("step"), bool)
+            or not 0 <= data["step"] < MAX_ID):
         return {"ok": False, "client_id": client_id, "error": "We could not read your answer. Please try again."}
     if not ratelimit.answer_allowed(who["p"]):
         return {"ok": False, "client_id": client_id, "error": ratelimit.MESSAGE}
     screener: Screener = current_app.extensions["cg_screener"]
     for attempt in (1, 2):
-        workshop = db.session.get(Workshop, who["w"])
-        participant = db.session.get(Participant, who["p"])
+        # One query for all three rows: this handler runs for every answer of every phone.
+        workshop, participant, step = answer_context(db.session, who["w"], who["p"], data["step"])
         if workshop is None or participant is None:
             return {"ok": False, "client_id": client_id, "error": "You are no longer part of this workshop."}
         try:
-            result = submit_answer(db.session, workshop, participant, get_step(db.session, workshop.id, data["step"]),
-                                   client_id, data.get("value"), screener)
+            result = submit_answer(db.session, workshop, participant, step, client_id, data.get("value"), screener)
             db.session.commit()
         except Refused as exc:
             db.session.rollback()
@@ -147,11 +146,12 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
             continue
         break
     if not result.duplicate:
-        _publisher().mark(workshop.id)
+        # who["w"], not workshop.id: after the commit that would reload the whole row.
+        _publisher().mark(who["w"])
         if result.pending_moderation or result.held_for_safeguarding:
             from .services.live import queue_counts
 
-            socketio.emit("moderation", queue_counts(db.session, workshop.id), to=console_room(workshop.id))
+            socketio.emit("moderation", queue_counts(db.session, who["w"]), to=console_room(who["w"]))
     return {"ok": True, "client_id": client_id, "duplicate": result.duplicate, "held": result.held_for_safeguarding,
             "redacted": result.redacted, "pending": bool(result.pending_moderation)}
 

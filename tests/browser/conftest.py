@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,11 +96,12 @@ def _wait_healthy(url: str, process: subprocess.Popen[str], lines: list[str]) ->
     raise RuntimeError(f"/healthz did not answer within {START_TIMEOUT}s ({last}):\n" + "".join(lines))
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@contextmanager
+def run_live_server(folder: Path, **extra_env: str) -> Iterator[LiveServer]:
+    """Start ``python run.py`` with its own SQLite file in ``folder`` (plus any WORKSHOP_* settings)."""
     _need_chromium()
     port = _free_port()
-    database = tmp_path_factory.mktemp("live") / "db.sqlite3"
+    database = folder / "db.sqlite3"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
     env.update(
         WORKSHOP_DATABASE_URL=f"sqlite:///{database}",
@@ -107,6 +109,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         WORKSHOP_PUSH_INTERVAL="0.1",
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra_env)
     process = subprocess.Popen(  # noqa: S603 - our own run.py with the current interpreter
         [sys.executable, "run.py", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
@@ -136,6 +139,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with run_live_server(tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -220,9 +220,12 @@ def test_csrf_is_on_for_record_posts(database_url: str) -> None:
     assert response.status_code == 400
     response = client.post(f"/f/c/{seeded.consultation_id}/publish", data={"summary": "Hello"})
     assert response.status_code == 400
+    response = client.post(f"/f/c/{seeded.consultation_id}/register/items", data={"comments": [1], "action": "new"})
+    assert response.status_code == 400
     with app.app_context():
         found = db.session.get(Consultation, seeded.consultation_id)
         assert found.finalised_at is None and found.published_at is None
+        assert db.session.scalar(select(RegisterItem.id)) is None
     page = client.get(f"/f/c/{seeded.consultation_id}/record").get_data(as_text=True)
     response = client.post(f"/f/c/{seeded.consultation_id}/record/finalise",
                            data={"confirm": "yes", "csrf_token": csrf_from(page)})

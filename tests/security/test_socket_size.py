@@ -61,3 +61,4 @@ def test_oversized_socket_message_is_dropped_without_a_server_error(tmp_path: Pa
         # once, at ERROR level, that the dropped session's next poll found it closed: that is
         # the transport doing its job, not a failure.)
         assert "Traceback" not in log and "ERROR [workshop" not in log, log[-3000:]
+        assert not re.search(r"\d+\.\d+\.\d+\.\d+ - - \[", log), "an access log with client addresses"

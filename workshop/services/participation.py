@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.answers import AnswerError, check_answer
@@ -131,6 +131,31 @@ def _paper_step(workshop: Workshop, step: WorkshopStep | None) -> WorkshopStep:
     return step
 
 
+# Built once: constructing a statement costs more than running it, and these run for every answer.
+_ANSWER_CONTEXT = (
+    select(Workshop, Participant, WorkshopStep)
+    .select_from(Workshop)
+    .outerjoin(Participant, Participant.id == bindparam("participant_id"))
+    .outerjoin(WorkshopStep,
+               (WorkshopStep.workshop_id == Workshop.id) & (WorkshopStep.position == bindparam("position")))
+    .where(Workshop.id == bindparam("workshop_id"))
+)
+_EXISTING_RESPONSE = select(Response).where(
+    Response.participant_id == bindparam("participant_id"), Response.step_id == bindparam("step_id"))
+_RESPONSE_COMMENTS = select(Comment).where(Comment.response_id == bindparam("response_id"))
+
+
+def answer_context(
+    db: Session, workshop_id: int, participant_id: int, position: int,
+) -> tuple[Workshop | None, Participant | None, WorkshopStep | None]:
+    """Load a workshop, a participant and the workshop's step at ``position`` in one query (the answer hot path)."""
+    row = db.execute(_ANSWER_CONTEXT, {"workshop_id": workshop_id, "participant_id": participant_id,
+                                       "position": position}).first()
+    if row is None:
+        return None, None, None
+    return row[0], row[1], row[2]
+
+
 def submit_answer(
     db: Session, workshop: Workshop, participant: Participant, step: WorkshopStep | None, client_id: Any,
     payload: Any, screener: Screener, *, from_paper: bool = False,
@@ -143,7 +168,7 @@ def submit_answer(
         checked = check_answer(step.prompt_type or "", step.content, payload)
     except AnswerError as exc:
         raise Refused(str(exc)) from None
-    existing = db.scalar(select(Response).where(Response.participant_id == participant.id, Response.step_id == step.id))
+    existing = db.scalar(_EXISTING_RESPONSE, {"participant_id": participant.id, "step_id": step.id})
     if existing is not None and existing.client_id == client_id:
         return Submitted(existing.id, True, False, {}, 0)
     now = utcnow()
@@ -155,7 +180,7 @@ def submit_answer(
     else:
         response = existing
         response.client_id, response.key, response.value, response.updated_at = client_id, checked.key, checked.value, now
-        for old in db.scalars(select(Comment).where(Comment.response_id == response.id)):
+        for old in db.scalars(_RESPONSE_COMMENTS, {"response_id": response.id}):
             db.delete(old)
     held = False
     redacted: dict[str, int] = {}

@@ -1,0 +1,336 @@
+"""Shared helpers for the accessibility, keyboard, Welsh and page-weight browser tests.
+
+Every check runs in the real page: axe-core is injected over the DevTools protocol
+(``page.evaluate``), which the Content-Security-Policy does not govern; Playwright's
+``wait_for_function`` is not used because it needs ``eval`` inside the page, which our CSP
+forbids. Waiting is on a condition (``expect`` or ``wait_until``), never a fixed sleep.
+
+What each check measures, and why (docs/accessibility.md says the same for people):
+
+- ``axe_violations``: axe-core 4.14 with the WCAG 2.0/2.1/2.2 A and AA tags.
+- ``layout_problems``: no sideways page scroll; no text box whose content is wider than the
+  box (``scrollWidth > clientWidth``), and nothing sticking out past the right edge.
+- ``small_targets``: every button, every link that is not part of a sentence, and every
+  radio or checkbox (its input and its label together) is at least 44 by 44 CSS pixels.
+  Links inside running text are exempt, as WCAG 2.5.8 and the GOV.UK Design System allow:
+  making them bigger would break up the sentence they are in.
+- ``structure_problems``: through the browser's accessibility tree (what a screen reader
+  reads): one level-1 heading, the banner, main and contentinfo landmarks, and a name on
+  every form control, button and link.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WAIT = 10_000  # ms: the longest any single thing may take to show up
+MIN_TARGET = 44  # CSS pixels, both ways
+
+PHONE = {"width": 320, "height": 640}
+DESKTOP = {"width": 1280, "height": 900}
+# Browser zoom at 200% on a 1280 x 800 window lays the page out in 640 x 400 CSS pixels,
+# each drawn with 2 x 2 device pixels: the same as this viewport with device_scale_factor=2.
+ZOOM_200 = {"width": 640, "height": 400}
+
+
+def wait_until(page: Page, predicate: Callable[[], bool], message: str, timeout: float = WAIT / 1000) -> None:
+    """Poll a Python-side condition, letting Playwright deliver events meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {message}")
+        page.wait_for_timeout(25)  # one poll tick while waiting on the condition
+
+
+def watch(page: Page, name: str, errors: list[str], allow: tuple[str, ...] = ()) -> Page:
+    """Collect script errors and failed requests, so a broken page fails the test."""
+
+    def console(msg: Any) -> None:
+        if msg.type == "error" and not any(a in msg.text for a in allow):
+            errors.append(f"{name}: console error: {msg.text}")
+
+    page.on("pageerror", lambda exc: errors.append(f"{name}: script error: {exc}"))
+    page.on("console", console)
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{name}: HTTP {r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") and not any(a in r.url for a in allow)
+            else None
+        ),
+    )
+    return page
+
+
+# --- facilitator and participant journeys (by pointer: the keyboard test has its own) ----
+
+
+def log_in(page: Page, base: str, password: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("Name").fill("demo")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your consultations")
+
+
+def join_by_phone(page: Page, join_url: str, role: str | None = "Family member") -> str:
+    """Join, give consent, choose a role (or skip), note the receipt code, go to the questions."""
+    page.goto(join_url)
+    page.locator("#consent").click()
+    expect(page.locator("input[name=role]").first).to_be_visible()
+    if role:
+        page.get_by_label(role, exact=True).check()
+        page.locator("button[type=submit]:not([name])").click()
+    else:
+        page.locator("button[name=role]").click()
+    receipt = page.locator("#receipt-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", receipt), receipt
+    page.locator("#to-questions").click()
+    return receipt
+
+
+# --- checks -------------------------------------------------------------------------------
+
+
+def axe_violations(page: Page, tags: list[str] | None = None) -> list[dict[str, Any]]:
+    """Run axe-core in the page (injected over the DevTools protocol, so CSP does not block it)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    options = {"runOnly": {"type": "tag", "values": tags or AXE_TAGS}, "resultTypes": ["violations"]}
+    result = page.evaluate("options => window.axe.run(document, options)", options)
+    return list(result["violations"])
+
+
+def describe_axe(violations: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for v in violations:
+        lines.append(f"axe {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:4]:
+            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary'].splitlines()[-1].strip()}")
+    return lines
+
+
+_LAYOUT_JS = """
+() => {
+  const out = []
+  const root = document.documentElement
+  const vw = root.clientWidth
+  if (root.scrollWidth > vw + 1) out.push('the page scrolls sideways: ' + root.scrollWidth + 'px of content in ' + vw + 'px')
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+    ' "' + (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40) + '"'
+  const inline = (el) => ['inline', 'contents'].includes(getComputedStyle(el).display)
+  const blockOf = (el) => { while (el.parentElement && inline(el)) el = el.parentElement; return el }
+  const scroller = (el) => {
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) return e
+    }
+    return null
+  }
+  const skip = '.govuk-visually-hidden, .govuk-skip-link, [hidden], script, style, noscript, svg, template'
+  const reported = new Set()
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+  while (walker.nextNode()) {
+    const text = walker.currentNode
+    const parent = text.parentElement
+    if (!text.textContent.trim() || !parent || parent.closest(skip)) continue
+    const range = document.createRange()
+    range.selectNodeContents(text)
+    const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0)
+    const block = blockOf(parent)
+    if (!rects.length || reported.has(block)) continue
+    const box = block.getBoundingClientRect()
+    const scrolls = scroller(block) // text in a box that scrolls (a wide table) can still be reached
+    for (const r of rects) {
+      if (!scrolls && (r.right > vw + 1 || r.left < -1)) {
+        out.push(name(block) + ': text runs off the page (' + Math.round(r.left) + ' to ' + Math.round(r.right) + ' of ' + vw + ')')
+      } else if (r.right > box.right + 1 || r.left < box.left - 1) {
+        out.push(name(block) + ': text spills out of its box (' + Math.round(r.right) + ' > ' + Math.round(box.right) + ')')
+      } else continue
+      reported.add(block)
+      break
+    }
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest(skip)) continue
+    const o = getComputedStyle(el).overflowX
+    if ((o === 'hidden' || o === 'clip') && el.scrollWidth > el.clientWidth + 1 && el.textContent.trim())
+      out.push(name(el) + ': hides ' + (el.scrollWidth - el.clientWidth) + 'px of its content')
+  }
+  return out
+}
+"""
+
+
+def layout_problems(page: Page) -> list[str]:
+    """Sideways scrolling, clipped text or content past the right edge, at the current size."""
+    return list(page.evaluate(_LAYOUT_JS))
+
+
+_TARGETS_JS = """
+(min) => {
+  const out = []
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' +
+    (el.textContent || el.value || el.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ').slice(0, 40) + '"'
+  const shown = (el) => {
+    const r = el.getBoundingClientRect()
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'
+  }
+  // A link is part of a sentence when the block around it has words of its own.
+  const inSentence = (a) => {
+    const block = a.parentElement.closest('p, li, dd, dt, td, th, div, label, legend')
+    if (!block) return false
+    const copy = block.cloneNode(true)
+    copy.querySelectorAll('a, button, .govuk-visually-hidden').forEach((x) => x.remove())
+    return /\\p{L}{2,}/u.test(copy.textContent)
+  }
+  // The area that takes a press: the box, plus an absolutely placed ::before that GOV.UK
+  // buttons use to make their shadow pressable too.
+  const hitBox = (el) => {
+    const r = el.getBoundingClientRect()
+    const box = { top: r.top, bottom: r.bottom, left: r.left, right: r.right }
+    const b = getComputedStyle(el, '::before')
+    if (b.content !== 'none' && b.position === 'absolute' && getComputedStyle(el).position !== 'static') {
+      const cs = getComputedStyle(el)
+      const px = (v) => (v.endsWith('px') ? parseFloat(v) : NaN)
+      const [t, bo, l, ri] = [px(b.top), px(b.bottom), px(b.left), px(b.right)]
+      if (!isNaN(t)) box.top = Math.min(box.top, r.top + parseFloat(cs.borderTopWidth) + t)
+      if (!isNaN(bo)) box.bottom = Math.max(box.bottom, r.bottom - parseFloat(cs.borderBottomWidth) - bo)
+      if (!isNaN(l)) box.left = Math.min(box.left, r.left + parseFloat(cs.borderLeftWidth) + l)
+      if (!isNaN(ri)) box.right = Math.max(box.right, r.right - parseFloat(cs.borderRightWidth) - ri)
+    }
+    return { width: box.right - box.left, height: box.bottom - box.top }
+  }
+  const seen = new Set()
+  for (const el of document.querySelectorAll('a[href], button, summary, input[type=radio], input[type=checkbox]')) {
+    if (el.closest('.govuk-skip-link') || !shown(el)) continue
+    const item = el.matches('input') ? (el.closest('.govuk-radios__item, .govuk-checkboxes__item') || el) : el
+    if (seen.has(item)) continue
+    seen.add(item)
+    if (el.matches('a') && inSentence(el)) continue
+    const r = hitBox(item)
+    if (r.width < min - 0.5 || r.height < min - 0.5) out.push(name(item) + ' is ' + Math.round(r.width) + ' x ' + Math.round(r.height))
+    if (el.matches('input')) {
+      const i = el.getBoundingClientRect()
+      if (i.width < min - 0.5 || i.height < min - 0.5) out.push(name(item) + ': its input is ' + Math.round(i.width) + ' x ' + Math.round(i.height))
+    }
+  }
+  return out
+}
+"""
+
+
+def small_targets(page: Page) -> list[str]:
+    """Controls smaller than 44 x 44 CSS pixels (links inside sentences are exempt)."""
+    return list(page.evaluate(_TARGETS_JS, MIN_TARGET))
+
+
+def ax_tree(page: Page) -> list[dict[str, Any]]:
+    """The browser's own accessibility tree: what a screen reader is given."""
+    session = page.context.new_cdp_session(page)
+    try:
+        return list(session.send("Accessibility.getFullAXTree")["nodes"])
+    finally:
+        session.detach()
+
+
+def _prop(node: dict[str, Any], name: str) -> Any:
+    for p in node.get("properties", []):
+        if p["name"] == name:
+            return p["value"].get("value")
+    return None
+
+
+def live_regions(page: Page) -> list[str]:
+    """Names of the live regions (aria-live, role=status/alert) screen readers will announce."""
+    found = []
+    for node in ax_tree(page):
+        live = _prop(node, "live")
+        if live and live != "off":
+            role = node.get("role", {}).get("value", "")
+            found.append(f"{role}:{live}")
+    return found
+
+
+NAMED_ROLES = {"button", "link", "textbox", "radio", "checkbox", "combobox", "listbox", "spinbutton", "slider"}
+
+
+def structure_problems(page: Page, *, landmarks: tuple[str, ...] = ("banner", "main", "contentinfo")) -> list[str]:
+    """One h1, the page's landmarks, and a name on every control, from the accessibility tree."""
+    problems = []
+    nodes = [n for n in ax_tree(page) if not n.get("ignored")]
+    roles = [n.get("role", {}).get("value", "") for n in nodes]
+    h1 = [n for n in nodes if n.get("role", {}).get("value") == "heading" and _prop(n, "level") == 1]
+    if len(h1) != 1:
+        problems.append(f"{len(h1)} level-1 headings (want exactly one)")
+    for landmark in landmarks:
+        if landmark not in roles:
+            problems.append(f"no {landmark} landmark")
+    for n in nodes:
+        role = n.get("role", {}).get("value", "")
+        if role in NAMED_ROLES and not (n.get("name", {}).get("value") or "").strip():
+            problems.append(f"a {role} has no name a screen reader can read")
+    return problems
+
+
+def aria_snapshot(page: Page) -> str:
+    """Playwright's YAML view of the accessibility tree (kept in failure messages)."""
+    return page.locator("body").aria_snapshot()
+
+
+_MOTION_JS = """
+() => {
+  const out = []
+  const secs = (v) => Math.max(...v.split(',').map((x) => parseFloat(x) * (x.trim().endsWith('ms') ? 0.001 : 1)))
+  for (const el of document.querySelectorAll('a, button, input, textarea, select, summary, details, .govuk-radios__label, .govuk-checkboxes__label, .cg-option-card, .cg-status')) {
+    for (const pseudo of [null, '::before', '::after']) {
+      const cs = getComputedStyle(el, pseudo)
+      const t = secs(cs.transitionDuration || '0s')
+      const a = cs.animationName !== 'none' ? secs(cs.animationDuration || '0s') : 0
+      if (t > 0 || a > 0) out.push(el.tagName.toLowerCase() + (pseudo || '') + ' moves for ' + Math.max(t, a) + 's')
+    }
+  }
+  return out
+}
+"""
+
+
+def moving_things(page: Page) -> list[str]:
+    """Interactive elements with a transition or animation longer than zero."""
+    return list(page.evaluate(_MOTION_JS))
+
+
+_STATUS_JS = """
+() => Array.from(document.querySelectorAll('.cg-status, #connection, #status')).filter((el) => {
+  const r = el.getBoundingClientRect()
+  return r.width > 0 && r.height > 0
+}).map((el) => ({
+  id: el.id || el.className,
+  text: (el.textContent || '').trim(),
+  icon: getComputedStyle(el, '::before').content,
+  kind: Array.from(el.classList).filter((c) => c.startsWith('cg-status--')).join(' ')
+}))
+"""
+
+
+def status_messages(page: Page) -> list[dict[str, str]]:
+    """Visible status messages: their words, and the icon drawn before them."""
+    return list(page.evaluate(_STATUS_JS))
+
+
+def set_text_size(page: Page, percent: int) -> None:
+    """Make text bigger the way a browser's text-size setting does: the root font size.
+
+    Set through the CSS object model, which the Content-Security-Policy allows (it blocks
+    style attributes in the HTML, not scripts changing styles).
+    """
+    page.evaluate("p => { document.documentElement.style.fontSize = p === 100 ? '' : p + '%' }", percent)

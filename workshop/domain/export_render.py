@@ -196,7 +196,8 @@ def csv_tables(record: Mapping[str, Any]) -> dict[str, bytes]:
         ["consultation", "", "", "consented", "", "", part["consented"]["count"], part["consented"]["display"]],
         ["consultation", "", "", "withdrew", "", "", part["withdrew"], str(part["withdrew"])],
     ]
-    for measure, groups in (("joined_by_role", part["by_role"]), ("joined_by_workshop", part["by_workshop"])):
+    for measure, groups in (("joined_by_role", part["by_role"]), ("joined_by_workshop", part["by_workshop"]),
+                            ("joined_by_way", part["by_way"]), ("joined_by_language", part["by_language"])):
         for g in groups["groups"]:
             prow.append(["consultation", "", "", measure, g["label"], g["merged"], g["count"], g["display"]])
     for uc in record["use_cases"]:

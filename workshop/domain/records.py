@@ -108,6 +108,8 @@ class ParticipantIn:
     workshop_id: int
     role: str | None
     consented: bool = True
+    assisted: bool = False
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -396,6 +398,10 @@ class ConsultationParticipation(_AsDict):
     withdrew: int
     by_role: Groups
     by_workshop: Groups
+    # How people took part (own device or assisted) and in which language: counted apart,
+    # never linked to what anyone said.
+    by_way: Groups
+    by_language: Groups
 
 
 @dataclass(frozen=True)
@@ -447,6 +453,10 @@ class ConsultationRecord(_AsDict):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+WAYS = {False: "On their own device", True: "Assisted (paper form or shared tablet)"}
+LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -803,6 +813,8 @@ def build_record(data: RecordInput) -> ConsultationRecord:
         count(len(people), k), count(sum(p.consented for p in people), k), sum(w.withdrew for w in workshops),
         _groups(_sorted_counts(role_label(p.role) for p in people), k, OTHER_ROLES),
         _groups(_sorted_counts(workshop_label[p.workshop_id] for p in people), k, OTHER_WORKSHOPS),
+        _groups(_sorted_counts(WAYS[p.assisted] for p in people), k, "Other ways"),
+        _groups(_sorted_counts(LANGUAGE_NAMES.get(p.language, p.language) for p in people), k, "Other languages"),
     )
     workshops_out = tuple(
         WorkshopOut(w.id, w.title, w.pack_id, w.pack_version, w.status, w.moderation, iso(w.started_at),

@@ -65,7 +65,8 @@ def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack
         .where(WorkshopStep.workshop_id.in_(ids))
     )) if ids else []
     participants = list(db.execute(
-        select(Participant.id, Participant.workshop_id, Participant.role, Participant.consented_at.is_not(None))
+        select(Participant.id, Participant.workshop_id, Participant.role, Participant.consented_at.is_not(None),
+               Participant.assisted, Participant.language)
         .where(Participant.workshop_id.in_(ids))
     )) if ids else []
     # The whole answer is only needed for objections (their chosen reason); the key does the rest.
@@ -107,7 +108,8 @@ def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack
         workshops=[dr.WorkshopIn(w.id, w.title, w.pack_id, w.pack_version, w.status, w.moderation, w.started_at,
                                  w.ended_at, withdrew.get(w.id, 0)) for w in workshops],
         steps=[dr.StepIn(*row) for row in steps],
-        participants=[dr.ParticipantIn(pid, wid, role, bool(consented)) for pid, wid, role, consented in participants],
+        participants=[dr.ParticipantIn(pid, wid, role, bool(consented), bool(assisted), language or "en")
+                      for pid, wid, role, consented, assisted, language in participants],
         answers=[dr.AnswerIn(pid, sid, key, ground(value)) for pid, sid, key, value in answers],
         comments=[dr.CommentIn(cid, sid, kind, text, tuple(values or ()), int(n))
                   for cid, sid, kind, text, values, n in comments],

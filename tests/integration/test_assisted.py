@@ -86,3 +86,42 @@ def test_paper_version_lists_every_step(app: Flask, client, auth) -> None:
         for step in workshop.steps:
             wording = step.content.get("question") or step.content.get("title") or step.content["card"]["title"]
             assert wording.replace("'", "&#39;").encode() in page.data
+
+
+def test_record_counts_assisted_people_and_languages_apart(app: Flask, auth) -> None:
+    from workshop.models import Consultation
+    from workshop.services import participation as ps
+    from workshop.services import records as rs
+
+    cid, wid, _code = _demo(app, auth)
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        for n in range(12):
+            # 6 on their own phones in English, 5 assisted in Welsh, 1 assisted in English.
+            ps.join(db.session, workshop, assisted=n >= 6, language="cy" if 6 <= n < 11 else "en")
+        db.session.commit()
+        record = rs.build(db.session, db.session.get(Consultation, cid)).as_dict()
+    part = record["participation"]
+    ways = {g["label"]: g["display"] for g in part["by_way"]["groups"]}
+    assert ways == {"On their own device": "6", "Assisted (paper form or shared tablet)": "6"}
+    languages = {g["label"]: g["display"] for g in part["by_language"]["groups"]}
+    # 7 English, 5 Welsh: both groups are at least k=5, so both are shown.
+    assert languages == {"English": "7", "Welsh": "5"}
+    # Nothing in the record ties a language or an assisted person to an answer.
+    assert "language" not in str(record["use_cases"]) and "assisted" not in str(record["use_cases"]).lower()
+
+
+def test_small_assisted_group_is_not_shown_on_its_own(app: Flask, auth) -> None:
+    from workshop.models import Consultation
+    from workshop.services import participation as ps
+    from workshop.services import records as rs
+
+    cid, wid, _code = _demo(app, auth)
+    with app.app_context():
+        workshop = db.session.get(Workshop, wid)
+        for n in range(9):
+            ps.join(db.session, workshop, assisted=n == 0)
+        db.session.commit()
+        record = rs.build(db.session, db.session.get(Consultation, cid)).as_dict()
+    shown = [g for g in record["participation"]["by_way"]["groups"] if g["display"].isdigit() and int(g["display"]) < 5]
+    assert shown == []

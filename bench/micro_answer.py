@@ -54,11 +54,19 @@ def main() -> None:
         wid, code, position = workshop.id, workshop.join_code, step.position
 
     phones = []
+    join_profiler = cProfile.Profile() if args.profile else None
+    join_cpu = time.process_time()
+    if join_profiler:
+        join_profiler.enable()
     for _ in range(args.phones):
         client = app.test_client()
         assert client.get(f"/j/{code}").status_code == 200
         assert client.post(f"/j/{code}", data={}).status_code == 302
         phones.append(socketio.test_client(app, flask_test_client=client, auth={"as": "phone", "workshop": wid}))
+    if join_profiler:
+        join_profiler.disable()
+    print(f"joining: CPU {(time.process_time() - join_cpu) / args.phones * 1000:.2f} ms per phone "
+          "(welcome page, consent form, socket connect)")
     choices = ("consent", "unsure", "pass")
 
     errors: list[object] = []
@@ -85,9 +93,11 @@ def main() -> None:
     total = args.phones * args.answers
     print(f"{ok}/{total} answers acknowledged ok; CPU {cpu / total * 1000:.3f} ms per answer "
           f"(wall {wall / total * 1000:.3f} ms)" + (f"; first refusal: {errors[0]}" if errors else ""))
-    if profiler:
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(45)
+    if profiler and join_profiler:
+        print("\n== answering ==")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        print("\n== joining ==")
+        pstats.Stats(join_profiler).sort_stats("cumulative").print_stats(45)
 
 
 if __name__ == "__main__":

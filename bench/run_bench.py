@@ -403,7 +403,7 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         cpu5 = cpu_seconds(pids)
         for w in workers:
             w.send({"op": "flood", "start": start, "until": start + args.flood_seconds, "step": target.step,
-                    "timeout": 60})
+                    "timeout": 60, "max_per_phone": 50})
         floods = [w.recv(args.flood_seconds + 120) for w in workers]
         cpu6 = cpu_seconds(pids)
         ccpu1 = cpu_seconds(client_pids)
@@ -461,8 +461,8 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
 
 # --- reporting ---------------------------------------------------------------------------------
 
-def num(key: str, spec: str = ".0f", scale: float = 1.0) -> Any:
-    return lambda r: format(r[key] * scale, spec) if r.get(key) is not None else "-"
+def num(key: str, spec: str = ".0f") -> Any:
+    return lambda r: format(r[key], spec) if r.get(key) is not None else "-"
 
 
 def trio(*keys: str, scale: float = 1.0) -> Any:

@@ -62,6 +62,13 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         ping_interval=25,
         ping_timeout=20,
     )
+    if app.config["PROXY_HOPS"]:
+        # Behind nginx: trust its X-Forwarded-For/-Proto, so rate limits see each client's
+        # address (not the proxy's) and the Socket.IO same-origin check sees https.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from .domain.safeguarding import SafeguardingChecker, parse_rules
     from .realtime import Publisher

@@ -29,9 +29,14 @@ ENV_SETTINGS: dict[str, tuple[str, str]] = {
     "WORKSHOP_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", "Send cookies over HTTPS only (turn on behind HTTPS)"),
     "WORKSHOP_PUSH_INTERVAL": ("PUSH_INTERVAL", "Seconds between live result updates to the console and projector"),
     "WORKSHOP_MESSAGE_QUEUE_CHANNEL": (
-        "MESSAGE_QUEUE_CHANNEL", "Redis channel the processes of one deployment share (give each deployment its own)"),
+        "MESSAGE_QUEUE_CHANNEL",
+        "Redis channel the processes of one deployment share (give each deployment its own)"),
+    "WORKSHOP_PROXY_HOPS": (
+        "PROXY_HOPS",
+        "Reverse proxies (such as nginx) in front of the app whose X-Forwarded headers to trust"),
     "WORKSHOP_REDIS_POOL_SIZE": (
-        "REDIS_POOL_SIZE", "Most Redis connections each process opens for Socket.IO messages (more senders wait their turn)"),
+        "REDIS_POOL_SIZE",
+        "Most Redis connections each process opens for Socket.IO messages (more senders wait their turn)"),
 }
 
 
@@ -52,6 +57,7 @@ class Config:
     PUSH_INTERVAL = 0.1
     MESSAGE_QUEUE_CHANNEL = "common-ground"
     REDIS_POOL_SIZE = 20
+    PROXY_HOPS = 0
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,12 +1,41 @@
 // Shared helpers for the phone, console and projector pages. No framework, no build step.
-// Loaded as an ES module (like GOV.UK Frontend), so old browsers without modules simply
-// get the plain HTML forms, which work on their own.
-import { initAll } from '../vendor/govuk-frontend/govuk-frontend.min.js'
+// Loaded as an ES module, so old browsers without modules simply get the plain HTML forms,
+// which work on their own.
+//
+// GOV.UK Frontend's JavaScript (11 KB compressed) is not loaded: our pages need only three
+// small things from it, done here. Follow-up questions have their own code below; the
+// character count is a few lines; a page with an error summary moves focus to it.
 
 export function initComponents (scope) {
+  const root = scope || document
   document.body.classList.add('govuk-frontend-supported')
-  try { initAll({ scope: scope || document }) } catch (e) { /* a page without components */ }
-  syncReveals(scope || document)
+  syncReveals(root)
+  root.querySelectorAll('.govuk-character-count').forEach(characterCount)
+  const summary = root.querySelector('.govuk-error-summary[tabindex]')
+  if (summary && !summary.dataset.focused) { summary.dataset.focused = 'yes'; summary.focus() }
+}
+
+// "You have 123 characters left" under a text box: shown at once, and told to screen
+// readers (through a polite live region) once the typing stops, not at every key.
+function characterCount (group) {
+  const box = group.querySelector('textarea')
+  const shown = group.querySelector('.govuk-character-count__message')
+  const max = Number(group.dataset.maxlength)
+  if (!box || !shown || !max || group.dataset.counting) return
+  group.dataset.counting = 'yes'
+  const told = document.createElement('div')
+  told.className = 'govuk-visually-hidden'
+  told.setAttribute('aria-live', 'polite')
+  shown.after(told)
+  const words = group.dataset.left || 'You have {n} characters left.'
+  let timer = null
+  const update = function () {
+    shown.textContent = words.replace('{n}', String(Math.max(0, max - box.value.length)))
+    clearTimeout(timer)
+    timer = setTimeout(function () { told.textContent = shown.textContent }, 1000)
+  }
+  box.addEventListener('input', update)
+  if (box.value) shown.textContent = words.replace('{n}', String(Math.max(0, max - box.value.length)))
 }
 
 // Follow-up questions shown under a chosen answer (<input data-reveal="id-of-the-follow-up">).

@@ -11,9 +11,13 @@ import { wireReadAloud } from './readaloud.js'
 
 const ACK_TIMEOUT = 10000
 const RETRY_AFTER = 4000
-const OFFLINE = 'You are offline. Your answers are kept on this phone and sent when you are back online.'
 
 const root = document.getElementById('phone')
+// Every message in the reader's language: the page carries them as data-t-* attributes
+// (translated on the server like the rest of the page); English is the fallback.
+const t = (key, fallback) => (root && root.dataset['t' + key]) || fallback
+const OFFLINE = t('Offline', 'You are offline. Your answers are kept on this phone and sent when you are back online.')
+const CHANGE = t('Change', 'Change my answer')
 if (root && window.io) {
   const workshop = Number(root.dataset.workshop)
   const queueKey = 'cg-queue-' + workshop
@@ -71,7 +75,7 @@ if (root && window.io) {
   function markSaved (form, text) {
     formStatus(form, text, 'saved')
     const button = form && form.querySelector('.cg-send')
-    if (button) button.textContent = 'Change my answer'
+    if (button) button.textContent = CHANGE
   }
 
   // --- sending ---------------------------------------------------------------------------
@@ -91,7 +95,7 @@ if (root && window.io) {
       sending = 0
       const form = formFor(item.step)
       if (err) {
-        formStatus(form, 'Not sent yet. We will keep trying.', 'offline')
+        formStatus(form, t('Notsent', 'Not sent yet. We will keep trying.'), 'offline')
         retryLater()
         return
       }
@@ -104,13 +108,13 @@ if (root && window.io) {
         save(answersKey, answers)
         if (ack.held) { window.location.href = '/w/' + root.dataset.code + '/support'; return }
         if (!newer) {
-          let text = 'Saved. You can change your answer until the question closes.'
-          if (ack.redacted && Object.keys(ack.redacted).length) text += ' We hid some personal details in what you wrote.'
-          if (ack.pending) text += ' Your words will be checked before anyone else sees them.'
+          let text = t('Saved', 'Saved. You can change your answer until the question closes.')
+          if (ack.redacted && Object.keys(ack.redacted).length) text += ' ' + t('Redacted', 'We hid some personal details in what you wrote.')
+          if (ack.pending) text += ' ' + t('Pending', 'Your words will be checked before anyone else sees them.')
           markSaved(form, text)
         }
       } else if (!newer) {
-        formStatus(form, (ack && ack.error) || 'Sorry, that did not work. Please try again.', 'error')
+        formStatus(form, (ack && ack.error) || t('Failed', 'Sorry, that did not work. Please try again.'), 'error')
       }
       flush()
     })
@@ -126,10 +130,10 @@ if (root && window.io) {
     queue.push(item)
     save(queueKey, queue)
     if (online()) {
-      formStatus(form, 'Sending…', 'saving')
+      formStatus(form, t('Sending', 'Sending…'), 'saving')
       flush()
     } else {
-      formStatus(form, 'You are offline. Your answer is kept on this phone and sent when you are back.', 'offline')
+      formStatus(form, t('Kept', 'You are offline. Your answer is kept on this phone and sent when you are back.'), 'offline')
     }
   }
 
@@ -150,15 +154,15 @@ if (root && window.io) {
         const note = form.querySelector('[data-status]')
         if (note && draft.note) { note.textContent = draft.note.textContent; note.className = draft.note.className }
         const button = form.querySelector('.cg-send')
-        if (draft.answered && button) button.textContent = 'Change my answer'
+        if (draft.answered && button) button.textContent = CHANGE
       } else if (waiting) {
         clearForm(form)
         fill(form, waiting.value)
-        formStatus(form, 'Not sent yet. We will send it when we can.', 'offline')
+        formStatus(form, t('Waiting', 'Not sent yet. We will send it when we can.'), 'offline')
       } else if (answers[step] && !form.querySelector('.cg-send[data-answered]')) {
         clearForm(form)
         fill(form, answers[step])
-        markSaved(form, 'Your answer is saved. You can change it until the question closes.')
+        markSaved(form, t('Savedbefore', 'Your answer is saved. You can change it until the question closes.'))
       }
     })
     initComponents(scope)
@@ -177,7 +181,7 @@ if (root && window.io) {
       socket.timeout(ACK_TIMEOUT).emit('preview', { text: box.value }, function (err, ack) {
         if (err || !ack || !ack.ok || !ack.changed) { note.hidden = true; return }
         note.hidden = false
-        note.textContent = 'To keep people safe, we will hide some details. Others will see: "' + ack.text + '"'
+        note.textContent = t('Preview', 'To keep people safe, we will hide some details. Others will see:') + ' "' + ack.text + '"'
       })
     }, 500)
   }
@@ -198,7 +202,7 @@ if (root && window.io) {
       step: form.dataset.step,
       value: payloadOf(form),
       note: note && note.textContent ? { textContent: note.textContent, className: note.className } : null,
-      answered: (form.querySelector('.cg-send') || {}).textContent === 'Change my answer'
+      answered: (form.querySelector('.cg-send') || {}).textContent === CHANGE
     }
     const hadFocus = region.contains(document.activeElement)
     region.innerHTML = payload.html
@@ -224,11 +228,11 @@ if (root && window.io) {
   })
   socket.on('disconnect', function () {
     root.dataset.live = 'no'
-    status(connection, navigator.onLine === false ? OFFLINE : 'Connection lost. Trying again… Your answers are kept on this phone.', 'offline')
+    status(connection, navigator.onLine === false ? OFFLINE : t('Lost', 'Connection lost. Trying again… Your answers are kept on this phone.'), 'offline')
   })
   socket.on('connect_error', function () {
     root.dataset.live = 'no'
-    status(connection, navigator.onLine === false ? OFFLINE : 'Trying to connect… Your answers are kept on this phone.', 'offline')
+    status(connection, navigator.onLine === false ? OFFLINE : t('Trying', 'Trying to connect… Your answers are kept on this phone.'), 'offline')
   })
   socket.on('state', show)
 
@@ -239,7 +243,7 @@ if (root && window.io) {
     socket.disconnect()
   })
   window.addEventListener('online', function () {
-    status(connection, 'Back online. Connecting…', 'saving')
+    status(connection, t('Back', 'Back online. Connecting…'), 'saving')
     if (!socket.connected) socket.connect()
   })
 

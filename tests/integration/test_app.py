@@ -35,6 +35,7 @@ ENV_VALUES: dict[str, tuple[str, Any]] = {
     "WORKSHOP_PUSH_INTERVAL": ("0.5", 0.5),
     "WORKSHOP_MESSAGE_QUEUE_CHANNEL": ("riverside-live", "riverside-live"),
     "WORKSHOP_REDIS_POOL_SIZE": ("50", 50),
+    "WORKSHOP_PROXY_HOPS": ("1", 1),
 }
 # Values that cannot be cast to the setting's type, per typed setting.
 BAD_VALUES: dict[str, str] = {
@@ -45,6 +46,7 @@ BAD_VALUES: dict[str, str] = {
     "WORKSHOP_SECURE_COOKIES": "maybe",
     "WORKSHOP_PUSH_INTERVAL": "fast",
     "WORKSHOP_REDIS_POOL_SIZE": "lots",
+    "WORKSHOP_PROXY_HOPS": "two",
 }
 
 

@@ -189,4 +189,22 @@ CY: dict[str, str] = {
     "What you asked for, and what we will do": "Beth ofynnoch chi amdano, a beth fyddwn ni'n ei wneud",
     "Who is in charge of it:": "Pwy sy'n gyfrifol amdano:",
     "Why:": "Pam:",
+    # The phone's live messages (static/js/phone.js reads them from data-t-* attributes).
+    "We hid some personal details in what you wrote.": "Rydyn ni wedi cuddio rhai manylion personol yn yr hyn a ysgrifennoch chi.",
+    "Your words will be checked before anyone else sees them.": "Bydd eich geiriau'n cael eu gwirio cyn i neb arall eu gweld.",
+    "Sending…": "Yn anfon…",
+    "Sorry, that did not work. Please try again.": "Mae'n ddrwg gennym, wnaeth hynny ddim gweithio. Rhowch gynnig arall arni.",
+    "Not sent yet. We will keep trying.": "Heb ei anfon eto. Byddwn ni'n dal i drio.",
+    "Not sent yet. We will send it when we can.": "Heb ei anfon eto. Byddwn ni'n ei anfon pan allwn ni.",
+    "You are offline. Your answer is kept on this phone and sent when you are back.":
+        "Rydych chi all-lein. Mae eich ateb yn cael ei gadw ar y ffôn hwn a'i anfon pan fyddwch chi'n ôl ar-lein.",
+    "You are offline. Your answers are kept on this phone and sent when you are back online.":
+        "Rydych chi all-lein. Mae eich atebion yn cael eu cadw ar y ffôn hwn a'u hanfon pan fyddwch chi'n ôl ar-lein.",
+    "Connection lost. Trying again… Your answers are kept on this phone.":
+        "Collwyd y cysylltiad. Yn trio eto… Mae eich atebion yn cael eu cadw ar y ffôn hwn.",
+    "Trying to connect… Your answers are kept on this phone.": "Yn trio cysylltu… Mae eich atebion yn cael eu cadw ar y ffôn hwn.",
+    "Back online. Connecting…": "Yn ôl ar-lein. Yn cysylltu…",
+    "To keep people safe, we will hide some details. Others will see:":
+        "Er mwyn cadw pobl yn ddiogel, byddwn ni'n cuddio rhai manylion. Bydd pobl eraill yn gweld:",
+    "You have %(n)s characters left.": "Mae gennych chi %(n)s nod ar ôl.",
 }

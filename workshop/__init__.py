@@ -70,12 +70,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    from .domain.safeguarding import SafeguardingChecker, parse_rules
+    from .domain.safeguarding import parse_rules
     from .realtime import Publisher
-    from .services.participation import Screener
+    from .services.participation import Screener, compiled_checker
 
     rules = parse_rules(library.safeguarding) if library.safeguarding else []
-    SafeguardingChecker(rules)  # compile now: a bad pattern stops the app here, not mid-workshop
+    compiled_checker(tuple(rules))  # compile now: a bad pattern stops the app here, not mid-workshop
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
 

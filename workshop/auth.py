@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from . import ratelimit
 from .extensions import db
 from .forms import LoginForm, LogoutForm
-from .models import Facilitator
+from .models import Facilitator, utcnow
 from .services.accounts import LoginThrottled, authenticate
 
 bp = Blueprint("auth", __name__)
@@ -31,13 +31,23 @@ def session_facilitator_id() -> int | None:
     return fid
 
 
+def current_facilitator() -> Facilitator | None:
+    """Return the logged-in facilitator, or None if the login expired or they logged out since."""
+    fid = session_facilitator_id()
+    facilitator = db.session.get(Facilitator, fid) if fid else None
+    if facilitator is None:
+        return None
+    if facilitator.logged_out_at is not None and session["auth_at"] <= facilitator.logged_out_at.timestamp():
+        return None
+    return facilitator
+
+
 def login_required(view: F) -> F:
     """Send anyone not logged in to the login page, then back."""
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        fid = session_facilitator_id()
-        facilitator = db.session.get(Facilitator, fid) if fid else None
+        facilitator = current_facilitator()
         if facilitator is None:
             session.pop("fid", None)
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
@@ -85,7 +95,7 @@ def login() -> Any:
                 session.clear()
                 session.permanent = True
                 session["fid"] = facilitator.id
-                session["auth_at"] = int(time.time())
+                session["auth_at"] = time.time()
                 return redirect(_safe_next(request.args.get("next")))
             ratelimit.login_failed()
             error = "That name and password do not match. Please check them and try again."
@@ -100,6 +110,10 @@ def login() -> Any:
 def logout() -> Any:
     form = LogoutForm()
     if form.validate_on_submit():
+        facilitator = current_facilitator()
+        if facilitator is not None:
+            facilitator.logged_out_at = utcnow()
+            db.session.commit()
         session.clear()
         flash("You have logged out.")
     return redirect(url_for("auth.login"))

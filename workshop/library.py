@@ -7,6 +7,7 @@ library is validated when the app is built, and one bad file stops the app from 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,20 @@ def _read_yaml(path: Path, root: Path) -> Any:
 
 
 def load_library(prompts_dir: str | Path) -> Library:
-    """Read and validate every pack and card; raise PackError on the first bad file."""
-    root = Path(prompts_dir)
+    """Read and validate every pack and card; raise PackError on the first bad file.
+
+    The result is cached per process until a file in the folder changes (tests and several
+    app instances in one process read the same files).
+    """
+    root = Path(prompts_dir).resolve()
+    if not root.is_dir():
+        raise PackError(str(root), "the prompts folder does not exist")
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*.yaml")))
+    return _load_library(root, stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_library(root: Path, _stamp: tuple[tuple[str, int, int], ...]) -> Library:
     if not root.is_dir():
         raise PackError(str(root), "the prompts folder does not exist")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -19,7 +20,7 @@ def qr_svg(data: str, *, title: str = "QR code to join") -> str:
     qr.make_image().save(buffer)
     svg = buffer.getvalue().decode("utf-8")
     svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
-    safe_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    safe_title = html.escape(title, quote=True)
     # Give the drawing a role and a name for screen readers, and let CSS size it.
     svg = re.sub(r"<svg ", f'<svg role="img" aria-label="{safe_title}" focusable="false" ', svg, count=1)
     svg = re.sub(r'\s(width|height)="[^"]*mm"', "", svg, count=2)

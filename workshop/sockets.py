@@ -16,7 +16,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy.exc import IntegrityError
 
 from . import ratelimit
-from .auth import session_facilitator_id
+from .auth import current_facilitator
 from .extensions import db, socketio
 from .models import Participant, Workshop
 from .realtime import (
@@ -86,7 +86,8 @@ def on_connect(auth: Any = None) -> None:
         join_room(phones_room(workshop_id))
         join_room(phone_variant_room(workshop_id, language, bool(session.get("easy"))))
     elif kind == "console":
-        fid = session_facilitator_id()
+        found = current_facilitator()
+        fid = found.id if found is not None else None
         try:
             if fid is None:
                 raise NotFound("login")
@@ -179,7 +180,8 @@ def on_sync(_data: Any = None, *_extra: Any) -> dict[str, Any]:
 def on_control(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by the console with ``{action, argument}``; every screen gets the new ``state``."""
     who = _who()
-    if who.get("as") != "console" or session_facilitator_id() != who.get("f"):
+    found = current_facilitator()
+    if who.get("as") != "console" or found is None or found.id != who.get("f"):
         return {"ok": False, "error": "Please log in again."}
     if not isinstance(data, dict) or not isinstance(data.get("action"), str):
         return {"ok": False, "error": GENERIC_ERROR}

@@ -243,7 +243,7 @@ if (root && window.io) {
     socket.disconnect()
   })
   window.addEventListener('online', function () {
-    status(connection, t('Back', 'Back online. Connecting…'), 'saving')
+    status(connection, t('Back', 'Back online. Trying to connect…'), 'saving')
     if (!socket.connected) socket.connect()
   })
 

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -51,23 +52,27 @@ def wait_until(page: Page, predicate: Callable[[], bool], message: str, timeout:
         page.wait_for_timeout(25)  # one poll tick while waiting on the condition
 
 
-def watch(page: Page, name: str, errors: list[str], allow: tuple[str, ...] = ()) -> Page:
-    """Collect script errors and failed requests, so a broken page fails the test."""
+def watch(page: Page, name: str, errors: list[str], expected: tuple[tuple[int, str], ...] = (),
+          console_ok: tuple[str, ...] = ()) -> Page:
+    """Collect script errors and failed requests, so a broken page fails the test.
+
+    ``expected`` lists (status, path) answers the test provokes on purpose, such as a wrong
+    password; ``console_ok`` lists browser complaints that are expected (going offline).
+    """
 
     def console(msg: Any) -> None:
-        if msg.type == "error" and not any(a in msg.text for a in allow):
+        if msg.type != "error" or msg.text.startswith("Failed to load resource: the server responded"):
+            return  # a failed response is reported once, below, with its address
+        if not any(ok in msg.text for ok in console_ok):
             errors.append(f"{name}: console error: {msg.text}")
+
+    def response(r: Any) -> None:
+        if r.status >= 400 and (r.status, urlsplit(r.url).path) not in expected:
+            errors.append(f"{name}: HTTP {r.status} {r.url}")
 
     page.on("pageerror", lambda exc: errors.append(f"{name}: script error: {exc}"))
     page.on("console", console)
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{name}: HTTP {r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") and not any(a in r.url for a in allow)
-            else None
-        ),
-    )
+    page.on("response", response)
     return page
 
 

@@ -244,7 +244,8 @@ def test_every_page_and_state_meets_wcag_22_aa(server: LiveServer, browser: Brow
 
     # --- the facilitator sets up a workshop with every kind of question -------------------
     desk = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
-    fac = watch(desk.new_page(), "facilitator", errors, allow=("/f/c/999", "status of 404"))
+    # Expected: a wrong password (400) and a page that does not exist (404).
+    fac = watch(desk.new_page(), "facilitator", errors, expected=((400, "/login"), (404, "/f/c/999")))
     fac.goto(base + "/login")
     audit(fac, "log in", "facilitator")
     fac.get_by_label("Name").fill("demo")
@@ -285,8 +286,9 @@ def test_every_page_and_state_meets_wcag_22_aa(server: LiveServer, browser: Brow
 
     # --- a participant's phone, from the start page to the live page ------------------------
     phone_ctx = phone_context(browser)
-    phone = watch(phone_ctx.new_page(), "phone", errors, allow=("/j/" + code_guess, "status of 404",
-                                                                 "status of 400", "ERR_INTERNET_DISCONNECTED"))
+    # Expected: a wrong code (400, then 404), and the browser's complaints while it is offline.
+    phone = watch(phone_ctx.new_page(), "phone", errors, expected=((400, "/"), (404, "/j/" + code_guess)),
+                  console_ok=("ERR_INTERNET_DISCONNECTED", "WebSocket connection to"))
     phone.goto(base + "/")
     audit(phone, "start page")
     phone.get_by_label("Workshop code").fill("NOPE")
@@ -458,6 +460,9 @@ def test_live_page_tells_screen_readers_what_changed(server: LiveServer, browser
     fac.get_by_role("link", name=re.compile("Riverside Council")).first.click()
     fac.get_by_role("link", name="Demo workshop").click()
     join_url = fac.locator("#join-url").get_attribute("href") or ""
+    kinds = fac.locator(".cg-step-list > li").evaluate_all(
+        "items => items.map(li => ((li.querySelector('.govuk-tag') || {}).textContent || '').trim())")
+    position = kinds.index("position")
     fac.get_by_role("link", name="Open the console").click()
     expect(fac.locator("#connection")).to_have_text(re.compile("^Live"), timeout=WAIT)
 
@@ -472,9 +477,6 @@ def test_live_page_tells_screen_readers_what_changed(server: LiveServer, browser
 
     fac.get_by_role("button", name="Start the workshop").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello and welcome", timeout=WAIT)
-    kinds = fac.locator(".cg-step-list > li").evaluate_all(
-        "items => items.map(li => ((li.querySelector('.govuk-tag') || {}).textContent || '').trim())")
-    position = kinds.index("position")
     phone.locator("#step-region h1").focus()  # a screen-reader user reading the step
     fac.locator(f"#ctl-goto-{position}").click()
     step_shown(phone, position)

@@ -35,6 +35,12 @@ from ..models import (
 from . import NotFound, Refused
 
 
+@lru_cache(maxsize=64)
+def compiled_checker(rules: tuple[Rule, ...]) -> SafeguardingChecker:
+    """Compile a rule set once per process (about 0.2 s for the shipped rules)."""
+    return SafeguardingChecker(rules)
+
+
 class Screener:
     """Redaction and safeguarding for free text, with per-workshop names and phrases."""
 
@@ -43,7 +49,7 @@ class Screener:
         self._checker = lru_cache(maxsize=64)(self._build)
 
     def _build(self, phrases: tuple[str, ...]) -> SafeguardingChecker:
-        return SafeguardingChecker(self._base + tuple(rules_from_phrases(phrases)))
+        return compiled_checker(self._base + tuple(rules_from_phrases(phrases)))
 
     def screen(self, text: str, names: Iterable[str], phrases: Iterable[str]) -> tuple[Redacted, SafeguardingResult]:
         checked = self._checker(tuple(phrases)).check(text)

@@ -203,8 +203,9 @@ CY: dict[str, str] = {
     "Connection lost. Trying again… Your answers are kept on this phone.":
         "Collwyd y cysylltiad. Yn trio eto… Mae eich atebion yn cael eu cadw ar y ffôn hwn.",
     "Trying to connect… Your answers are kept on this phone.": "Yn trio cysylltu… Mae eich atebion yn cael eu cadw ar y ffôn hwn.",
-    "Back online. Connecting…": "Yn ôl ar-lein. Yn cysylltu…",
+    "Back online. Trying to connect…": "Yn ôl ar-lein. Yn trio cysylltu…",
     "To keep people safe, we will hide some details. Others will see:":
         "Er mwyn cadw pobl yn ddiogel, byddwn ni'n cuddio rhai manylion. Bydd pobl eraill yn gweld:",
     "You have %(n)s characters left.": "Mae gennych chi %(n)s nod ar ôl.",
+    "Language and easy read": "Iaith a darllen hawdd",
 }

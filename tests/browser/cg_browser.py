@@ -339,3 +339,35 @@ def set_text_size(page: Page, percent: int) -> None:
     style attributes in the HTML, not scripts changing styles).
     """
     page.evaluate("p => { document.documentElement.style.fontSize = p === 100 ? '' : p + '%' }", percent)
+
+
+LANDMARKS = ("banner", "navigation", "main", "contentinfo", "complementary", "region", "search", "form")
+CONTROLS = ("textbox", "radio", "checkbox", "combobox", "button", "link", "spinbutton", "slider", "listbox")
+
+
+def snapshot_problems(page: Page, *, landmarks: tuple[str, ...] = ("banner", "main", "contentinfo")) -> list[str]:
+    """Read the page as Playwright's ARIA snapshot gives it (a screen reader's view).
+
+    One level-1 heading; the expected landmarks; nothing outside a landmark but the skip
+    link (a screen-reader user jumping between landmarks would miss it); and a name on every
+    control.
+    """
+    snapshot = aria_snapshot(page)
+    lines = snapshot.splitlines()
+    problems = []
+    h1 = [line for line in lines if re.match(r"\s*- heading .*\[level=1\]", line)]
+    if len(h1) != 1:
+        problems.append(f"{len(h1)} level-1 headings (want one): {h1}")
+    top = [line for line in lines if line.startswith("- ")]
+    for landmark in landmarks:
+        if not any(re.match(rf"- {landmark}\b", line) for line in top):
+            problems.append(f"no {landmark} landmark")
+    for line in top:
+        role = line[2:].split(" ", 1)[0].rstrip(":")
+        if role not in LANDMARKS and not line.startswith('- link "Skip to main content"'):
+            problems.append(f"outside every landmark: {line.strip()}")
+    for line in lines:
+        found = re.match(rf"\s*- ({'|'.join(CONTROLS)})\b(.*)", line)
+        if found and not found.group(2).lstrip().startswith('"'):
+            problems.append(f"a {found.group(1)} with no name: {line.strip()}")
+    return problems

@@ -46,9 +46,11 @@ def main() -> None:
     with app.app_context():
         upgrade()
         _, _, workshop = seed_demo(db.session, app.extensions["cg_library"])
-        step = db.session.scalar(db.select(WorkshopStep).where(
-            WorkshopStep.workshop_id == workshop.id, WorkshopStep.prompt_type == "position").order_by(
-            WorkshopStep.position))
+        step = db.session.scalar(
+            db.select(WorkshopStep)
+            .where(WorkshopStep.workshop_id == workshop.id, WorkshopStep.prompt_type == "position")
+            .order_by(WorkshopStep.position)
+        )
         ws.control(db.session, workshop, "goto", facilitator_id=None, argument=step.position)
         db.session.commit()
         wid, code, position = workshop.id, workshop.join_code, step.position
@@ -65,8 +67,10 @@ def main() -> None:
         phones.append(socketio.test_client(app, flask_test_client=client, auth={"as": "phone", "workshop": wid}))
     if join_profiler:
         join_profiler.disable()
-    print(f"joining: CPU {(time.process_time() - join_cpu) / args.phones * 1000:.2f} ms per phone "
-          "(welcome page, consent form, socket connect)")
+    print(
+        f"joining: CPU {(time.process_time() - join_cpu) / args.phones * 1000:.2f} ms per phone "
+        "(welcome page, consent form, socket connect)"
+    )
     choices = ("consent", "unsure", "pass")
 
     errors: list[object] = []
@@ -75,8 +79,11 @@ def main() -> None:
         ok = 0
         for a in range(args.answers):
             for i, phone in enumerate(phones):
-                ack = phone.emit("answer", {"step": position, "client_id": f"m{i:06d}-{a:04d}",
-                                            "value": {"position": choices[(i + a) % 3]}}, callback=True)
+                ack = phone.emit(
+                    "answer",
+                    {"step": position, "client_id": f"m{i:06d}-{a:04d}", "value": {"position": choices[(i + a) % 3]}},
+                    callback=True,
+                )
                 ok += bool(ack and ack.get("ok"))
                 if not (ack and ack.get("ok")) and not errors:
                     errors.append(ack)
@@ -91,8 +98,10 @@ def main() -> None:
         profiler.disable()
     cpu, wall = time.process_time() - cpu, time.monotonic() - started
     total = args.phones * args.answers
-    print(f"{ok}/{total} answers acknowledged ok; CPU {cpu / total * 1000:.3f} ms per answer "
-          f"(wall {wall / total * 1000:.3f} ms)" + (f"; first refusal: {errors[0]}" if errors else ""))
+    print(
+        f"{ok}/{total} answers acknowledged ok; CPU {cpu / total * 1000:.3f} ms per answer "
+        f"(wall {wall / total * 1000:.3f} ms)" + (f"; first refusal: {errors[0]}" if errors else "")
+    )
     if profiler and join_profiler:
         print("\n== answering ==")
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)

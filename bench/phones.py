@@ -40,8 +40,9 @@ class Phone:
         import aiohttp
         import socketio
 
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                          timeout=aiohttp.ClientTimeout(total=timeout))
+        self.http = aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=timeout)
+        )
         async with self.http.get(f"{self.base}/j/{code}") as r:
             html = await r.text()
             if r.status != 200:
@@ -61,15 +62,21 @@ class Phone:
         async def disconnect(*_args: Any) -> None:
             self.disconnected = True
 
-        await self.sio.connect(self.base, headers={"Cookie": cookie}, auth={"as": "phone", "workshop": workshop_id},
-                               transports=["websocket"], wait_timeout=timeout)
+        await self.sio.connect(
+            self.base,
+            headers={"Cookie": cookie},
+            auth={"as": "phone", "workshop": workshop_id},
+            transports=["websocket"],
+            wait_timeout=timeout,
+        )
 
     async def answer(self, step: int, timeout: float) -> dict[str, Any]:
         self.serial += 1
         position = POSITIONS[(self.index + self.serial) % len(POSITIONS)]
         client_id = f"b{self.index:06d}-{self.serial:05d}"
-        return await self.sio.call("answer", {"step": step, "client_id": client_id, "value": {"position": position}},
-                                   timeout=timeout)
+        return await self.sio.call(
+            "answer", {"step": step, "client_id": client_id, "value": {"position": position}}, timeout=timeout
+        )
 
     async def close(self) -> None:
         try:
@@ -160,8 +167,14 @@ async def _flood(phones: list[Phone], cmd: dict[str, Any]) -> dict[str, Any]:
                 errors.append(str(ack.get("error")))
 
     await asyncio.gather(*(one(p) for p in phones if p.sio is not None and p.sio.connected))
-    return {"acks": acks, "failures": failures, "errors": errors[:5], "latencies": latencies,
-            "first": first_ack, "last": last_ack}
+    return {
+        "acks": acks,
+        "failures": failures,
+        "errors": errors[:5],
+        "latencies": latencies,
+        "first": first_ack,
+        "last": last_ack,
+    }
 
 
 async def _watch_lag(lag: dict[str, float]) -> None:
@@ -187,8 +200,12 @@ def phone_worker(conn: Any, cfg: dict[str, Any]) -> None:
                 if op == "connect":
                     conn.send(await _connect_all(phones, cfg))
                 elif op == "status":
-                    conn.send({"connected": sum(1 for p in phones if p.sio is not None and p.sio.connected),
-                               "dropped": sum(1 for p in phones if p.disconnected)})
+                    conn.send(
+                        {
+                            "connected": sum(1 for p in phones if p.sio is not None and p.sio.connected),
+                            "dropped": sum(1 for p in phones if p.disconnected),
+                        }
+                    )
                 elif op == "burst":
                     lag["max"] = 0.0
                     conn.send({**await _burst(phones, cmd), "loop_lag_max": lag["max"]})
@@ -224,8 +241,12 @@ def projector_worker(conn: Any, cfg: dict[str, Any]) -> None:
             changed.set()
 
         try:
-            await sio.connect(cfg["base"], auth={"as": "projector", "workshop": cfg["workshop"], "token": cfg["token"]},
-                              transports=["websocket"], wait_timeout=30)
+            await sio.connect(
+                cfg["base"],
+                auth={"as": "projector", "workshop": cfg["workshop"], "token": cfg["token"]},
+                transports=["websocket"],
+                wait_timeout=30,
+            )
             conn.send({"connected": True})
             while True:
                 cmd = await loop.run_in_executor(None, conn.recv)

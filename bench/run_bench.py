@@ -114,8 +114,9 @@ class Server:
 
     def start(self, timeout: float = 90) -> None:
         log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -214,8 +215,22 @@ def _server_argv(kind: str, port: int, command: str = "") -> list[str]:
     if command:
         return [sys.executable if part == "python" else part.replace("{port}", str(port)) for part in command.split()]
     if kind == "gunicorn":
-        return [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", "20000",
-                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "run:app"]
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-k",
+            "gevent",
+            "-w",
+            "1",
+            "--worker-connections",
+            "20000",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "run:app",
+        ]
     return [sys.executable, "run.py", "--port", str(port)]
 
 
@@ -257,14 +272,16 @@ def make_app_target(args: argparse.Namespace, n: int, tmp: Path) -> Target:
         argv = _server_argv(args.server, port, args.server_command)
         servers.append(Server(f"app-{i + 1}", argv, env, port, tmp / f"app-{i + 1}.log"))
     label = f"app ({args.mode}, {processes} process{'es' if processes > 1 else ''}, {args.server})"
-    return Target(label, servers, info["workshop"], info["code"], info["token"], info["step"], info["step_id"], url,
-                  cleanup)
+    return Target(
+        label, servers, info["workshop"], info["code"], info["token"], info["step"], info["step_id"], url, cleanup
+    )
 
 
 def make_bare_target(args: argparse.Namespace, tmp: Path) -> Target:
     port = free_port()
-    server = Server("bare", [sys.executable, "bench/bare_server.py", "--port", str(port)], dict(os.environ), port,
-                    tmp / "bare.log")
+    server = Server(
+        "bare", [sys.executable, "bench/bare_server.py", "--port", str(port)], dict(os.environ), port, tmp / "bare.log"
+    )
     return Target("bare Flask-SocketIO (gevent, 1 process)", [server])
 
 
@@ -276,8 +293,10 @@ def count_responses(target: Target) -> tuple[int, int] | None:
     engine = create_engine(target.database_url)
     try:
         with engine.connect() as c:
-            rows = c.execute(text("SELECT count(*), count(DISTINCT participant_id) FROM response WHERE step_id = :s"),
-                             {"s": target.step_id}).one()
+            rows = c.execute(
+                text("SELECT count(*), count(DISTINCT participant_id) FROM response WHERE step_id = :s"),
+                {"s": target.step_id},
+            ).one()
     finally:
         engine.dispose()
     return int(rows[0]), int(rows[1])
@@ -293,8 +312,9 @@ def pct(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def projector_latencies(rows: list[tuple[int, float, float, bool, str]], tallies: list[tuple[float, int, Any]]
-                        ) -> tuple[list[float], int]:
+def projector_latencies(
+    rows: list[tuple[int, float, float, bool, str]], tallies: list[tuple[float, int, Any]]
+) -> tuple[list[float], int]:
     """For the k-th acknowledged answer: time from its send to the first tally after it with answered >= k."""
     acked = sorted((r for r in rows if r[3]), key=lambda r: r[2])
     times = [t for t, _, _ in tallies]
@@ -327,8 +347,9 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
             server.start()
             print(f"   {server.label}: pid {server.proc.pid}, {server.base}", flush=True)
         bases = [s.base for s in target.servers]
-        projector = Worker(ctx, phones.projector_worker, {"base": bases[-1], "workshop": target.workshop,
-                                                           "token": target.token})
+        projector = Worker(
+            ctx, phones.projector_worker, {"base": bases[-1], "workshop": target.workshop, "token": target.token}
+        )
         projector.recv(60)
         time.sleep(1)  # let the server settle after start-up before taking its idle figures
         pids = target.pids()
@@ -338,9 +359,20 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         # Connect.
         per = [list(range(w, n, args.workers)) for w in range(args.workers)]
         for indices in per:
-            workers.append(Worker(ctx, phones.phone_worker, {
-                "indices": indices, "bases": bases, "code": target.code, "workshop": target.workshop,
-                "timeout": 60, "concurrency": args.concurrency}))
+            workers.append(
+                Worker(
+                    ctx,
+                    phones.phone_worker,
+                    {
+                        "indices": indices,
+                        "bases": bases,
+                        "code": target.code,
+                        "workshop": target.workshop,
+                        "timeout": 60,
+                        "concurrency": args.concurrency,
+                    },
+                )
+            )
         started = time.monotonic()
         for w in workers:
             w.send({"op": "connect"})
@@ -361,9 +393,23 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         if args.profile and target.database_url:
             RESULTS.mkdir(exist_ok=True)
             out = RESULTS / f"profile-{args.mode}-{n}.txt"
-            spy = subprocess.Popen(["py-spy", "record", "--pid", str(target.servers[0].proc.pid), "--format", "raw",
-                                    "--rate", "100", "--nonblocking", "-o", str(out)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            spy = subprocess.Popen(
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(target.servers[0].proc.pid),
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "100",
+                    "--nonblocking",
+                    "-o",
+                    str(out),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             result["profile"] = str(out)
             time.sleep(1)
 
@@ -375,8 +421,9 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         cpu3 = cpu_seconds(pids)
         start = time.monotonic() + 1.0
         for w in workers:
-            w.send({"op": "burst", "start": start, "window": args.window, "total": n, "step": target.step,
-                    "timeout": 60})
+            w.send(
+                {"op": "burst", "start": start, "window": args.window, "total": n, "step": target.step, "timeout": 60}
+            )
         bursts = [w.recv(args.window + 120) for w in workers]
         rows = [row for b in bursts for row in b["rows"]]
         result["client_send_late_max"] = max(b["late_max"] for b in bursts)
@@ -402,8 +449,16 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         start = time.monotonic() + 1.0
         cpu5 = cpu_seconds(pids)
         for w in workers:
-            w.send({"op": "flood", "start": start, "until": start + args.flood_seconds, "step": target.step,
-                    "timeout": 60, "max_per_phone": 50})
+            w.send(
+                {
+                    "op": "flood",
+                    "start": start,
+                    "until": start + args.flood_seconds,
+                    "step": target.step,
+                    "timeout": 60,
+                    "max_per_phone": 50,
+                }
+            )
         floods = [w.recv(args.flood_seconds + 120) for w in workers]
         cpu6 = cpu_seconds(pids)
         ccpu1 = cpu_seconds(client_pids)
@@ -461,6 +516,7 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
 
 # --- reporting ---------------------------------------------------------------------------------
 
+
 def num(key: str, spec: str = ".0f") -> Any:
     return lambda r: format(r[key], spec) if r.get(key) is not None else "-"
 
@@ -498,8 +554,11 @@ def table(results: list[dict[str, Any]]) -> str:
         lines.append("|" + "---|" * len(COLUMNS))
         for r in results:
             if r["target"] == label:
-                lines.append("| " + " | ".join(fmt(r) if "error" not in r or k == "phones" else "" for k, _, fmt
-                                               in COLUMNS) + " |")
+                lines.append(
+                    "| "
+                    + " | ".join(fmt(r) if "error" not in r or k == "phones" else "" for k, _, fmt in COLUMNS)
+                    + " |"
+                )
                 if "error" in r:
                     lines.append(f"\n  FAILED: {r['error']}")
     return "\n".join(lines)
@@ -514,29 +573,43 @@ def verdicts(r: dict[str, Any], args: argparse.Namespace) -> list[str]:
         out.append(("met    " if ok else "MISSED ") + text)
 
     check(r.get("connected") == n and r.get("still_connected") == n, f"{n:,} phones connected and stayed connected")
-    check(r.get("burst_acked") == r.get("burst_sent") == n and r.get("stored") == n == r.get("stored_participants"),
-          f"burst of {n:,} answers: all acknowledged and stored once (acked {r.get('burst_acked')}, rows "
-          f"{r.get('stored')})")
-    check(r.get("burst_seconds", 99) <= args.window + 1, f"burst answered within {args.window:.0f} s "
-          f"(+1 s slack; took {r.get('burst_seconds', 0):.1f} s)")
+    check(
+        r.get("burst_acked") == r.get("burst_sent") == n and r.get("stored") == n == r.get("stored_participants"),
+        f"burst of {n:,} answers: all acknowledged and stored once (acked {r.get('burst_acked')}, rows "
+        f"{r.get('stored')})",
+    )
+    check(
+        r.get("burst_seconds", 99) <= args.window + 1,
+        f"burst answered within {args.window:.0f} s (+1 s slack; took {r.get('burst_seconds', 0):.1f} s)",
+    )
     check((r.get("proj_p95") or 9) <= 0.25, f"answer->projector p95 <= 250 ms ({ms(r.get('proj_p95'))} ms)")
     if r.get("ratio"):
         check(r["ratio"] >= 0.5, f"sustained throughput >= half the bare server's ({r['ratio']:.2f})")
-    check(r.get("rss_per_1000_mb", 999) <= 80, f"<= 80 MB RSS per 1,000 phones ({r.get('rss_per_1000_mb', 0):.0f} "
-          f"over idle; {r.get('rss_total_per_1000_mb', 0):.0f} counting the idle process)")
-    check(r.get("projector_after_flood") == n, f"projector shows answered == {n:,} at the end "
-          f"({r.get('projector_after_flood')})")
+    check(
+        r.get("rss_per_1000_mb", 999) <= 80,
+        f"<= 80 MB RSS per 1,000 phones ({r.get('rss_per_1000_mb', 0):.0f} "
+        f"over idle; {r.get('rss_total_per_1000_mb', 0):.0f} counting the idle process)",
+    )
+    check(
+        r.get("projector_after_flood") == n,
+        f"projector shows answered == {n:,} at the end ({r.get('projector_after_flood')})",
+    )
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--phones", default="1000,2000,5000", help="comma-separated numbers of phones")
-    parser.add_argument("--mode", choices=("sqlite", "postgres"), default="sqlite",
-                        help="sqlite: one process, embedded DB; postgres: several processes on PostgreSQL and Redis")
+    parser.add_argument(
+        "--mode",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="sqlite: one process, embedded DB; postgres: several processes on PostgreSQL and Redis",
+    )
     parser.add_argument("--processes", type=int, default=2, help="app processes in postgres mode")
-    parser.add_argument("--server", choices=("run", "gunicorn"), default="run",
-                        help="python run.py, or gunicorn -k gevent -w 1")
+    parser.add_argument(
+        "--server", choices=("run", "gunicorn"), default="run", help="python run.py, or gunicorn -k gevent -w 1"
+    )
     parser.add_argument("--workers", type=int, default=4, help="client worker processes")
     parser.add_argument("--concurrency", type=int, default=25, help="joins in flight per worker")
     parser.add_argument("--window", type=float, default=5.0, help="burst window in seconds")
@@ -545,14 +618,26 @@ def main() -> None:
     parser.add_argument("--connect-timeout", type=float, default=600.0)
     parser.add_argument("--targets", default="bare,app", help="which servers to measure: bare, app or both")
     parser.add_argument("--profile", action="store_true", help="record the app server with py-spy (bench/results/)")
-    parser.add_argument("--server-command", default="",
-                        help="run the app with this command instead (for diagnosis), e.g. 'python x.py --port {port}'")
-    parser.add_argument("--nice", type=int, default=0,
-                        help="scheduling priority for servers and clients (negative needs root): on a shared machine, "
-                             "-10 keeps other people's work from distorting the figures")
+    parser.add_argument(
+        "--server-command",
+        default="",
+        help="run the app with this command instead (for diagnosis), e.g. 'python x.py --port {port}'",
+    )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="scheduling priority for servers and clients (negative needs root): on a shared machine, "
+        "-10 keeps other people's work from distorting the figures",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="copy the server logs to bench/results/")
-    parser.add_argument("--gevent-monitor", type=float, default=0.0, metavar="SECONDS",
-                        help="log every stall of a server's event loop longer than this (gevent's monitor thread)")
+    parser.add_argument(
+        "--gevent-monitor",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="log every stall of a server's event loop longer than this (gevent's monitor thread)",
+    )
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()
@@ -568,9 +653,12 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     results: list[dict[str, Any]] = []
     counts = [int(x) for x in args.phones.split(",")]
-    print(f"Common Ground bench: phones {counts}, mode {args.mode}, server {args.server}, "
-          f"{args.workers} client workers, burst window {args.window:.0f} s, flood {args.flood_seconds:.0f} s, "
-          f"{os.cpu_count()} cores", flush=True)
+    print(
+        f"Common Ground bench: phones {counts}, mode {args.mode}, server {args.server}, "
+        f"{args.workers} client workers, burst window {args.window:.0f} s, flood {args.flood_seconds:.0f} s, "
+        f"{os.cpu_count()} cores",
+        flush=True,
+    )
     for n in counts:
         pair: dict[str, dict[str, Any]] = {}
         for kind in [k for k in ("bare", "app") if k in args.targets.split(",")]:
@@ -581,8 +669,11 @@ def main() -> None:
                 print(f"-- {target.label}: {n:,} phones", flush=True)
                 pair[kind] = run_one(args, target, n, ctx, tmp)
             except Exception as exc:
-                pair[kind] = {"target": target.label if target else kind, "phones": n,
-                              "error": f"{type(exc).__name__}: {exc}"}
+                pair[kind] = {
+                    "target": target.label if target else kind,
+                    "phones": n,
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
                 print(f"   FAILED: {exc}", flush=True)
             finally:
                 for fn in target.cleanup if target else []:
@@ -590,8 +681,15 @@ def main() -> None:
                         fn()
                 shutil.rmtree(tmp, ignore_errors=True)
             r = pair[kind]
-            print("   " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()
-                                    if k != "server_log_tail"), flush=True)
+            print(
+                "   "
+                + ", ".join(
+                    f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                    for k, v in r.items()
+                    if k != "server_log_tail"
+                ),
+                flush=True,
+            )
         if "bare" in pair and "app" in pair and pair["bare"].get("flood_rate") and pair["app"].get("flood_rate"):
             pair["app"]["ratio"] = pair["app"]["flood_rate"] / pair["bare"]["flood_rate"]
             pair["app"]["bare_flood_rate"] = pair["bare"]["flood_rate"]

@@ -29,15 +29,31 @@ def main() -> None:
         workshop = db.session.scalar(select(Workshop).order_by(Workshop.id))
         if workshop is None:
             raise SystemExit("no workshop: run `flask --app workshop demo` first")
-        step = db.session.scalar(select(WorkshopStep).where(
-            WorkshopStep.workshop_id == workshop.id, WorkshopStep.kind == "prompt",
-            WorkshopStep.prompt_type == "position").order_by(WorkshopStep.position))
+        step = db.session.scalar(
+            select(WorkshopStep)
+            .where(
+                WorkshopStep.workshop_id == workshop.id,
+                WorkshopStep.kind == "prompt",
+                WorkshopStep.prompt_type == "position",
+            )
+            .order_by(WorkshopStep.position)
+        )
         if step is None:
             raise SystemExit("the demo workshop has no position question")
         ws.control(db.session, workshop, "goto", facilitator_id=None, argument=step.position)
         db.session.commit()
-        print(json.dumps({"workshop": workshop.id, "code": workshop.join_code, "token": workshop.projector_token,
-                          "step": step.position, "step_id": step.id, "answering_open": workshop.answering_open}))
+        print(
+            json.dumps(
+                {
+                    "workshop": workshop.id,
+                    "code": workshop.join_code,
+                    "token": workshop.projector_token,
+                    "step": step.position,
+                    "step_id": step.id,
+                    "answering_open": workshop.answering_open,
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

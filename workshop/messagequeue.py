@@ -29,8 +29,12 @@ def redis_manager(url: str, channel: str, pool_size: int, pool_timeout: float = 
     class BlockingPoolRedisManager(RedisManager):  # type: ignore[misc]
         def _redis_connect(self) -> None:
             pool = redis.BlockingConnectionPool.from_url(
-                self.redis_url, max_connections=max(2, pool_size), timeout=pool_timeout,
-                socket_connect_timeout=5, socket_keepalive=True)
+                self.redis_url,
+                max_connections=max(2, pool_size),
+                timeout=pool_timeout,
+                socket_connect_timeout=5,
+                socket_keepalive=True,
+            )
             self.redis = redis.Redis(connection_pool=pool)
             self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             self.connected = True

@@ -138,4 +138,9 @@ def glossary_for(card: dict[str, Any] | None) -> list[tuple[str, str]]:
 
     if not card:
         return []
-    return terms_in((str(v) for k, v in card.items() if k != "parallel"), current_app.extensions["cg_library"].glossary)
+    from .domain.packs import CARD_FIELDS
+
+    # Every word the phone shows with the card counts: each field ("A real example" too) and
+    # the labels of the rows it fills ("If it is wrong one way: a false alarm").
+    shown = [str(v) for v in card.values()] + [CARD_FIELDS[k] for k, v in card.items() if v and k in CARD_FIELDS]
+    return terms_in(shown, current_app.extensions["cg_library"].glossary)

@@ -132,8 +132,11 @@ if (root && window.io) {
     if (online()) {
       formStatus(form, t('Sending', 'Sending…'), 'saving')
       flush()
-    } else {
+    } else if (navigator.onLine === false) {
       formStatus(form, t('Kept', 'You are offline. Your answer is kept on this phone and sent when you are back.'), 'offline')
+    } else {
+      // Still connecting (a slow network, just after the page loaded): it goes once connected.
+      formStatus(form, t('Sending', 'Sending…'), 'saving')
     }
   }
 

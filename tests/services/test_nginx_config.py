@@ -33,9 +33,27 @@ def _tool(name: str, fallback: str) -> str:
 
 def _self_signed(tmp: Path) -> tuple[Path, Path]:
     cert, key = tmp / "cert.pem", tmp / "key.pem"
-    subprocess.run([_tool("openssl", "/usr/bin/openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=workshop.example.org"],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            _tool("openssl", "/usr/bin/openssl"),
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=workshop.example.org",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return cert, key
 
 
@@ -51,22 +69,26 @@ def test_sample_nginx_config_passes_nginx_t(tmp_path: Path) -> None:
     for path in temp.values():
         path.mkdir()
     main = tmp_path / "nginx.conf"
-    main.write_text(f"""
+    main.write_text(
+        f"""
 pid {tmp_path}/nginx.pid;
 error_log {tmp_path}/error.log;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
-    client_body_temp_path {temp['body']};
-    proxy_temp_path {temp['proxy']};
-    fastcgi_temp_path {temp['fastcgi']};
-    uwsgi_temp_path {temp['uwsgi']};
-    scgi_temp_path {temp['scgi']};
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
     include {site};
 }}
-""", encoding="utf-8")
-    done = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True,
-                          timeout=60, check=False)
+""",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert "test is successful" in done.stderr
 
@@ -78,10 +100,13 @@ def test_sample_nginx_config_is_sticky_and_passes_websockets() -> None:
     assert re.search(r"upstream common_ground\s*\{[^}]*hash \$cg_route consistent;", active)
     assert "ip_hash" not in active
     assert len(re.findall(r"^\s*server 127\.0\.0\.1:\d+", active, flags=re.M)) >= 2
-    socket_block = active[active.index("location /socket.io/"):]
-    for directive in ("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
-                      "proxy_set_header Connection $connection_upgrade;",
-                      "proxy_set_header X-Forwarded-Proto $scheme;"):
+    socket_block = active[active.index("location /socket.io/") :]
+    for directive in (
+        "proxy_http_version 1.1;",
+        "proxy_set_header Upgrade $http_upgrade;",
+        "proxy_set_header Connection $connection_upgrade;",
+        "proxy_set_header X-Forwarded-Proto $scheme;",
+    ):
         assert directive in socket_block, directive
     read_timeout = re.search(r"proxy_read_timeout (\d+)s;", socket_block)
     assert read_timeout and int(read_timeout.group(1)) > 25 + 20, "must outlast the Socket.IO ping interval + timeout"

@@ -56,8 +56,9 @@ def database() -> Iterator[str]:
 
     if not PG_URL.startswith("postgresql"):
         _unavailable(f"WORKSHOP_TEST_DATABASE_URL is not a PostgreSQL URL: {PG_URL}")
-    admin = create_engine(make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})
+    admin = create_engine(
+        make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
     name = "cg_two_" + secrets.token_hex(5)
     try:
         with admin.connect() as conn:
@@ -87,8 +88,14 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         self.log = log
         with log.open("wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port)], cwd=ROOT, env=env,
-                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, "run.py", "--port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 60
@@ -118,8 +125,12 @@ class Server:
 @pytest.fixture
 def two_servers(database: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[list[Server], dict[str, Any]]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
-    env.update(WORKSHOP_DATABASE_URL=database, WORKSHOP_SECRET_KEY=secrets.token_urlsafe(32),
-               WORKSHOP_MESSAGE_QUEUE=redis_url, WORKSHOP_MESSAGE_QUEUE_CHANNEL="cg-test-" + secrets.token_hex(4))
+    env.update(
+        WORKSHOP_DATABASE_URL=database,
+        WORKSHOP_SECRET_KEY=secrets.token_urlsafe(32),
+        WORKSHOP_MESSAGE_QUEUE=redis_url,
+        WORKSHOP_MESSAGE_QUEUE_CHANNEL="cg-test-" + secrets.token_hex(4),
+    )
     _flask(env, "db", "upgrade")
     made = _flask(env, "demo")
     password = re.search(r"password: (\S+)", made)
@@ -139,8 +150,15 @@ def two_servers(database: str, redis_url: str, tmp_path: Path) -> Iterator[tuple
 
 
 def _flask(env: dict[str, str], *command: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "workshop", *command], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "workshop", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -152,9 +170,13 @@ def _workshop_info(database: str) -> dict[str, Any]:
     try:
         with engine.connect() as conn:
             wid, code, token = conn.execute(text("SELECT id, join_code, projector_token FROM workshop")).one()
-            position = conn.execute(text(
-                "SELECT position FROM workshop_step WHERE workshop_id = :w AND prompt_type = 'position' "
-                "ORDER BY position LIMIT 1"), {"w": wid}).scalar_one()
+            position = conn.execute(
+                text(
+                    "SELECT position FROM workshop_step WHERE workshop_id = :w AND prompt_type = 'position' "
+                    "ORDER BY position LIMIT 1"
+                ),
+                {"w": wid},
+            ).scalar_one()
     finally:
         engine.dispose()
     return {"workshop": wid, "code": code, "token": token, "position": position, "database": database}
@@ -167,9 +189,13 @@ def _stored(database: str, workshop_id: int, position: int) -> tuple[int, int, d
     engine = create_engine(database)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT r.participant_id, r.key FROM response r JOIN workshop_step s ON s.id = r.step_id "
-                "WHERE s.workshop_id = :w AND s.position = :p"), {"w": workshop_id, "p": position}).all()
+            rows = conn.execute(
+                text(
+                    "SELECT r.participant_id, r.key FROM response r JOIN workshop_step s ON s.id = r.step_id "
+                    "WHERE s.workshop_id = :w AND s.position = :p"
+                ),
+                {"w": workshop_id, "p": position},
+            ).all()
     finally:
         engine.dispose()
     keys: dict[str, int] = {}
@@ -191,8 +217,9 @@ class Screen:
         import socketio
 
         self.name, self.base = name, base
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                          timeout=aiohttp.ClientTimeout(total=WAIT))
+        self.http = aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=WAIT)
+        )
         self.sio = socketio.AsyncClient(reconnection=False, http_session=self.http, request_timeout=WAIT)
         self.events: dict[str, list[dict[str, Any]]] = {"state": [], "tally": []}
         self.changed = asyncio.Event()
@@ -213,14 +240,20 @@ class Screen:
             assert r.status == 200, f"{self.name}: GET {path} gave {r.status}"
         match = CSRF.search(html)
         assert match, f"{self.name}: no CSRF token on {path}"
-        async with self.http.post(self.base + path, data={"csrf_token": match.group(1) or match.group(2), **data},
-                                  allow_redirects=False) as r:
+        async with self.http.post(
+            self.base + path, data={"csrf_token": match.group(1) or match.group(2), **data}, allow_redirects=False
+        ) as r:
             return r.status
 
     async def connect(self, auth: dict[str, Any]) -> None:
         cookie = "; ".join(f"{c.key}={c.value}" for c in self.http.cookie_jar)
-        await self.sio.connect(self.base, headers={"Cookie": cookie} if cookie else {}, auth=auth,
-                               transports=["websocket"], wait_timeout=WAIT)
+        await self.sio.connect(
+            self.base,
+            headers={"Cookie": cookie} if cookie else {},
+            auth=auth,
+            transports=["websocket"],
+            wait_timeout=WAIT,
+        )
 
     async def wait_for(self, event: str, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
         """Wait until an event of this kind satisfies ``test``; return it."""
@@ -232,8 +265,9 @@ class Screen:
                     return data
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"{self.name} ({self.base}) never got {event} with {what}; "
-                                     f"last: {self.events[event][-1:]}")
+                raise AssertionError(
+                    f"{self.name} ({self.base}) never got {event} with {what}; last: {self.events[event][-1:]}"
+                )
             try:
                 await asyncio.wait_for(self.changed.wait(), left)
             except TimeoutError:
@@ -270,8 +304,9 @@ async def _scenario(servers: list[Server], info: dict[str, Any]) -> None:
         await control("start")
         await control("goto", position)
         for phone in phones:
-            state = await phone.wait_for("state", lambda s: s["step"] == position and s["answering_open"],
-                                         f"step {position} open")
+            state = await phone.wait_for(
+                "state", lambda s: s["step"] == position and s["answering_open"], f"step {position} open"
+            )
             assert state["status"] == "live" and state["kind"] == "prompt" and state.get("html")
 
         # Answers, from phones on both processes; resends and a change of mind are not counted twice.
@@ -282,8 +317,9 @@ async def _scenario(servers: list[Server], info: dict[str, Any]) -> None:
             assert ack["ok"] and not ack["duplicate"], f"{phone.name}: {ack}"
             again = await phone.sio.call("answer", message, timeout=WAIT)
             assert again["ok"] and again["duplicate"], f"{phone.name} resend: {again}"
-        changed = await phones[0].sio.call("answer", {"step": position, "client_id": "two-proc-00-b",
-                                                      "value": {"position": "pass"}}, timeout=WAIT)
+        changed = await phones[0].sio.call(
+            "answer", {"step": position, "client_id": "two-proc-00-b", "value": {"position": "pass"}}, timeout=WAIT
+        )
         assert changed["ok"] and not changed["duplicate"]
         expected = {"consent": 2, "unsure": 2, "pass": 2}
 
@@ -291,19 +327,22 @@ async def _scenario(servers: list[Server], info: dict[str, Any]) -> None:
             return {o["key"]: o["count"] for o in tally["results"]["options"] if o["count"]}
 
         # The projector is on the process the console is NOT on, and sees the count but no results yet.
-        shown = await projector.wait_for("tally", lambda t: t.get("step") == position and t.get("answered") == 6,
-                                         "answered == 6")
+        shown = await projector.wait_for(
+            "tally", lambda t: t.get("step") == position and t.get("answered") == 6, "answered == 6"
+        )
         assert shown["results"] is None, "results reached the projector before the reveal"
-        seen = await console.wait_for("tally", lambda t: t.get("answered") == 6 and t.get("results") is not None,
-                                      "answered == 6 with results")
+        seen = await console.wait_for(
+            "tally", lambda t: t.get("answered") == 6 and t.get("results") is not None, "answered == 6 with results"
+        )
         assert counts(seen) == expected
 
         # Reveal: every phone hears of it, and the projector now gets the same counts.
         await control("reveal")
         for phone in phones:
             await phone.wait_for("state", lambda s: s["step"] == position and s["revealed"], "revealed")
-        revealed = await projector.wait_for("tally", lambda t: t.get("step") == position and t.get("results"),
-                                            "results after the reveal")
+        revealed = await projector.wait_for(
+            "tally", lambda t: t.get("step") == position and t.get("results"), "results after the reveal"
+        )
         assert revealed["answered"] == 6 and counts(revealed) == expected
 
         # Nothing lost, nothing doubled: one row per phone in the shared database.

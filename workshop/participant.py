@@ -7,6 +7,7 @@ asked for or kept: a participant is a random token in the signed session cookie.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -46,6 +47,18 @@ def _remember(workshop: Workshop, participant: Participant, receipt: str) -> Non
     receipts[str(workshop.id)] = receipt
     session["p"], session["r"] = tokens, receipts
     session.permanent = True
+
+
+@bp.app_template_global()
+def person_key(workshop_id: int) -> str:
+    """A name for this participant's answers kept on the phone: a hash, never the token itself.
+
+    The phone keeps answers waiting to be sent (and the ones it sent) in its own storage; a
+    shared tablet or a phone used again after taking answers back must never show one
+    person's answers to the next, so the storage is per participant, not per workshop.
+    """
+    token = (session.get("p") or {}).get(str(workshop_id))
+    return hashlib.sha256(f"{workshop_id}:{token}".encode()).hexdigest()[:16] if token else ""
 
 
 def payload_from_form(form: MultiDict[str, str]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from .realtime import (
 from .services import NotFound, Refused
 from .services import consultations as cs
 from .services import workshops as ws
-from .services.participation import Screener, answer_context, me_too, submit_answer
+from .services.participation import Screener, answer_quickly, me_too
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +129,9 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
         return {"ok": False, "client_id": client_id, "error": ratelimit.MESSAGE}
     screener: Screener = current_app.extensions["cg_screener"]
     for attempt in (1, 2):
-        # One query for all three rows: this handler runs for every answer of every phone.
-        workshop, participant, step = answer_context(db.session, who["w"], who["p"], data["step"])
-        if workshop is None or participant is None:
-            return {"ok": False, "client_id": client_id, "error": "You are no longer part of this workshop."}
         try:
-            result = submit_answer(db.session, workshop, participant, step, client_id, data.get("value"), screener)
+            result = answer_quickly(db.session, who["w"], who["p"], data["step"], client_id, data.get("value"),
+                                    screener)
             db.session.commit()
         except Refused as exc:
             db.session.rollback()

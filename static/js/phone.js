@@ -20,8 +20,10 @@ const OFFLINE = t('Offline', 'You are offline. Your answers are kept on this pho
 const CHANGE = t('Change', 'Change my answer')
 if (root && window.io) {
   const workshop = Number(root.dataset.workshop)
-  const queueKey = 'cg-queue-' + workshop
-  const answersKey = 'cg-answers-' + workshop
+  // Per participant, not per workshop: on a shared tablet the next person must never see
+  // (or send) the last person's answers.
+  const queueKey = 'cg-queue-' + workshop + '-' + root.dataset.person
+  const answersKey = 'cg-answers-' + workshop + '-' + root.dataset.person
   const connection = document.getElementById('connection')
   const region = document.getElementById('step-region')
   const load = (key, empty) => { try { return JSON.parse(localStorage.getItem(key)) || empty } catch (e) { return empty } }
@@ -249,6 +251,21 @@ if (root && window.io) {
     status(connection, t('Back', 'Back online. Trying to connect…'), 'saving')
     if (!socket.connected) socket.connect()
   })
+
+  // A shared tablet: the next person may only have it once this person's answers are sent,
+  // and nothing of theirs stays on it.
+  const handOver = document.querySelector('form.cg-tablet')
+  if (handOver) {
+    handOver.addEventListener('submit', function (event) {
+      if (loadQueue().length) {
+        event.preventDefault()
+        status(connection, t('Wait', 'Please wait. Your answers are still being sent.'), 'saving')
+        flush()
+        return
+      }
+      try { localStorage.removeItem(queueKey); localStorage.removeItem(answersKey) } catch (e) { /* private mode */ }
+    })
+  }
 
   region.addEventListener('submit', submit)
   region.addEventListener('input', preview)

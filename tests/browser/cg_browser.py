@@ -129,7 +129,9 @@ _LAYOUT_JS = """
   const out = []
   const root = document.documentElement
   const vw = root.clientWidth
-  if (root.scrollWidth > vw + 1) out.push('the page scrolls sideways: ' + root.scrollWidth + 'px of content in ' + vw + 'px')
+  if (root.scrollWidth > vw + 1) {
+    out.push('the page scrolls sideways: ' + root.scrollWidth + 'px of content in ' + vw + 'px')
+  }
   const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
     ' "' + (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40) + '"'
@@ -157,9 +159,11 @@ _LAYOUT_JS = """
     const scrolls = scroller(block) // text in a box that scrolls (a wide table) can still be reached
     for (const r of rects) {
       if (!scrolls && (r.right > vw + 1 || r.left < -1)) {
-        out.push(name(block) + ': text runs off the page (' + Math.round(r.left) + ' to ' + Math.round(r.right) + ' of ' + vw + ')')
+        out.push(name(block) + ': text runs off the page (' + Math.round(r.left) + ' to ' +
+          Math.round(r.right) + ' of ' + vw + ')')
       } else if (r.right > box.right + 1 || r.left < box.left - 1) {
-        out.push(name(block) + ': text spills out of its box (' + Math.round(r.right) + ' > ' + Math.round(box.right) + ')')
+        out.push(name(block) + ': text spills out of its box (' + Math.round(r.right) + ' > ' +
+          Math.round(box.right) + ')')
       } else continue
       reported.add(block)
       break
@@ -223,10 +227,11 @@ _TARGETS_JS = """
     seen.add(item)
     if (el.matches('a') && inSentence(el)) continue
     const r = hitBox(item)
-    if (r.width < min - 0.5 || r.height < min - 0.5) out.push(name(item) + ' is ' + Math.round(r.width) + ' x ' + Math.round(r.height))
+    const size = (b) => Math.round(b.width) + ' x ' + Math.round(b.height)
+    if (r.width < min - 0.5 || r.height < min - 0.5) out.push(name(item) + ' is ' + size(r))
     if (el.matches('input')) {
       const i = el.getBoundingClientRect()
-      if (i.width < min - 0.5 || i.height < min - 0.5) out.push(name(item) + ': its input is ' + Math.round(i.width) + ' x ' + Math.round(i.height))
+      if (i.width < min - 0.5 || i.height < min - 0.5) out.push(name(item) + ': its input is ' + size(i))
     }
   }
   return out
@@ -296,7 +301,9 @@ _MOTION_JS = """
 () => {
   const out = []
   const secs = (v) => Math.max(...v.split(',').map((x) => parseFloat(x) * (x.trim().endsWith('ms') ? 0.001 : 1)))
-  for (const el of document.querySelectorAll('a, button, input, textarea, select, summary, details, .govuk-radios__label, .govuk-checkboxes__label, .cg-option-card, .cg-status')) {
+  const moving = 'a, button, input, textarea, select, summary, details, .govuk-radios__label, ' +
+    '.govuk-checkboxes__label, .cg-option-card, .cg-status'
+  for (const el of document.querySelectorAll(moving)) {
     for (const pseudo of [null, '::before', '::after']) {
       const cs = getComputedStyle(el, pseudo)
       const t = secs(cs.transitionDuration || '0s')
@@ -374,7 +381,8 @@ def snapshot_problems(page: Page, *, landmarks: tuple[str, ...] = ("banner", "ma
     return problems
 
 
-def new_workshop(fac: Page, consultation_url: str, title: str, pack: str = "Three-tier ethics review") -> dict[str, str]:
+def new_workshop(fac: Page, consultation_url: str, title: str,
+                 pack: str = "Three-tier ethics review") -> dict[str, str]:
     """Set up a workshop on one card through the facilitator's pages; return its addresses."""
     fac.goto(consultation_url)
     fac.get_by_role("link", name="Set up a workshop").click()

@@ -29,8 +29,6 @@ import pytest
 
 if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is a failure
     pytest.importorskip("playwright")
-from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
-
 from cg_browser import (  # noqa: E402
     DESKTOP,
     PHONE,
@@ -49,6 +47,7 @@ from cg_browser import (  # noqa: E402
     watch,
 )
 from conftest import ROOT, LiveServer, run_live_server  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -423,7 +422,8 @@ def test_every_page_and_state_meets_wcag_22_aa(server: LiveServer, browser: Brow
     audit(fac, "conditions register with an item", "facilitator")
     fac.goto(consultation_url + "/publish")
     audit(fac, "publish", "facilitator")
-    fac.get_by_label("What you heard, and what you will do").fill("We heard you. A social worker will check every score.")
+    summary = "We heard you. A social worker will check every score."
+    fac.get_by_label("What you heard, and what you will do").fill(summary)
     fac.locator("#publish").click()
     expect(fac.get_by_role("heading", name="What is published now")).to_be_visible()
     audit(fac, "publish: published", "facilitator")
@@ -492,3 +492,33 @@ def test_live_page_tells_screen_readers_what_changed(server: LiveServer, browser
     assert re.search(r"- status: .*Saved", tree), tree
     context.close()
     desk.close()
+
+
+BROKEN_PAGE = """<!DOCTYPE html><html lang="en"><head><style>
+  .tiny { width: 20px; height: 20px; padding: 0 } .wide { white-space: nowrap } .moving { transition: color 1s }
+</style></head><body>
+<p>Words outside every landmark.</p>
+<main><h1>One</h1><h1>Two</h1>
+  <input type="text"><button class="tiny">x</button><a class="moving" href="#x">Go on</a>
+  <p class="wide">This sentence is far too long to fit on a small phone without wrapping at all, ever.</p>
+  <p class="cg-status cg-status--saved"></p>
+</main></body></html>"""
+
+
+def test_the_checks_find_what_they_look_for(browser: Browser) -> None:
+    """Each check, run on a page made to fail it, does fail: none of them passes by doing nothing."""
+    from cg_browser import snapshot_problems
+
+    context = browser.new_context(viewport=PHONE, reduced_motion="no-preference")
+    page = context.new_page()
+    page.set_content(BROKEN_PAGE)
+    assert "label" in {v["id"] for v in axe_violations(page)}
+    structure = " | ".join(structure_problems(page))
+    assert "2 level-1 headings" in structure and "no banner landmark" in structure
+    assert "textbox has no name" in structure
+    snapshot = " | ".join(snapshot_problems(page))
+    assert "outside every landmark" in snapshot and "textbox with no name" in snapshot
+    assert any("button" in t and "20 x 20" in t for t in small_targets(page)), small_targets(page)
+    assert any("scrolls sideways" in p for p in layout_problems(page)), layout_problems(page)
+    assert any("moves for 1s" in m for m in moving_things(page)), moving_things(page)
+    context.close()

@@ -50,7 +50,6 @@ def type_in_paper_form(fac: Page, workshop_url: str, answer: str) -> str:
 
 
 def answer_on(page: Page, label: str, send: str = "Send my answer", saved: str = "Saved") -> None:
-    page.screenshot(path="/tmp/cgsurvey/answer.png", full_page=True)
     expect(page.locator(".cg-answer-form")).to_have_attribute("data-step", str(POSITION), timeout=WAIT)
     page.get_by_label(label, exact=True).check()
     page.get_by_role("button", name=send).click()
@@ -91,13 +90,16 @@ def test_paper_forms_and_a_shared_tablet_are_counted_apart(live_server: LiveServ
     tablet.goto(workshop_url + "/assisted")
     tablet.get_by_role("button", name="Make this browser a shared tablet").click()
     for person in range(2):
-        print("PERSON", person)
         expect(tablet.locator("#consent")).to_be_visible()
         if person == 0:
             tablet.get_by_role("link", name="Cymraeg").click()
         tablet.get_by_role("button", name=CY["I'm happy to take part"]).click()
         tablet.get_by_role("button", name=CY["Skip this question"]).click()
         tablet.get_by_role("link", name=CY["Go to the questions"]).click()
+        # The next person sees nothing of the last one's answer.
+        expect(tablet.locator(".cg-answer-form")).to_have_attribute("data-step", str(POSITION), timeout=WAIT)
+        expect(tablet.locator(".cg-answer-form input:checked")).to_have_count(0)
+        expect(tablet.locator(".cg-answer-form [data-status]")).to_have_text("")
         answer_on(tablet, CY["I can live with this"], CY["Send my answer"],
                   CY["Saved. You can change your answer until the question closes."])
         tablet.get_by_role("button", name=CY["Finish and pass it on"]).click()

@@ -38,7 +38,8 @@ _FOCUS_JS = """
   const el = document.activeElement
   if (!el || el === document.body) return null
   const yellow = 'rgb(255, 221, 0)'
-  const shows = (cs) => (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 && cs.outlineColor === yellow) ||
+  const outlined = (cs) => cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 && cs.outlineColor === yellow
+  const shows = (cs) => outlined(cs) ||
     cs.boxShadow.includes(yellow) || cs.backgroundColor === yellow
   let visible = shows(getComputedStyle(el))
   if (!visible && el.matches('input[type=radio], input[type=checkbox]') && el.labels && el.labels[0]) {

@@ -32,7 +32,8 @@ from workshop.library import load_library  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-GLOSSARY = [(t["term"], t["meaning"]) for t in yaml.safe_load((ROOT / "prompts" / "glossary.yaml").read_text())["terms"]]
+TERMS = yaml.safe_load((ROOT / "prompts" / "glossary.yaml").read_text(encoding="utf-8"))["terms"]
+GLOSSARY = [(t["term"], t["meaning"]) for t in TERMS]
 
 RECORD_SPEECH = """
 (() => {

@@ -66,7 +66,8 @@ def english_on(page: Page) -> list[str]:
     text = page.evaluate("""() => {
       const copy = document.body.cloneNode(true)
       copy.querySelectorAll('.cg-card-list, [hidden], script, noscript, [lang=en]').forEach((el) => el.remove())
-      return copy.innerText + ' ' + Array.from(document.querySelectorAll('[aria-label]'), (el) => el.getAttribute('aria-label')).join(' ')
+      const labels = Array.from(document.querySelectorAll('[aria-label]'), (el) => el.getAttribute('aria-label'))
+      return copy.innerText + ' ' + labels.join(' ')
     }""")
     text = re.sub(r"\s+", " ", text)
     return [english for english in ENGLISH if english in text and english not in CY.values()]
@@ -132,7 +133,8 @@ def test_a_whole_workshop_in_welsh(live_server: LiveServer, browser: Browser) ->
         if step.kind == "card":
             expect(phone.locator(".govuk-caption-m")).to_have_text(wording["title"])
         else:
-            expect(phone.get_by_role("heading", level=1)).to_have_text(wording["question" if step.question else "title"])
+            heading = wording["question" if step.question else "title"]
+            expect(phone.get_by_role("heading", level=1)).to_have_text(heading)
         in_welsh(phone, f"step {position + 1}: {step.id}", leaks)
         if step.kind == "prompt" and step.type == "scale":
             for label in wording["labels"]:
@@ -145,7 +147,8 @@ def test_a_whole_workshop_in_welsh(live_server: LiveServer, browser: Browser) ->
             expect(easy.locator("#step")).to_have_attribute("data-step", str(position), timeout=WAIT)
             for key, short in POSITIONS_EASY.items():
                 expect(easy.get_by_label(CY[short], exact=True)).to_be_visible()
-                assert easy.locator(f"label[for='position-{list(POSITIONS).index(key) + 1}'] svg.cg-picture").count() == 1
+                number = list(POSITIONS).index(key) + 1
+                assert easy.locator(f"label[for='position-{number}'] svg.cg-picture").count() == 1
             in_welsh(easy, "easy read: position question", leaks)
             # The participant answers "only if", in Welsh.
             phone.get_by_label(CY[POSITIONS["conditions"]], exact=True).check()

@@ -208,4 +208,5 @@ CY: dict[str, str] = {
         "Er mwyn cadw pobl yn ddiogel, byddwn ni'n cuddio rhai manylion. Bydd pobl eraill yn gweld:",
     "You have %(n)s characters left.": "Mae gennych chi %(n)s nod ar ôl.",
     "Language and easy read": "Iaith a darllen hawdd",
+    "Please wait. Your answers are still being sent.": "Arhoswch. Mae eich atebion yn dal i gael eu hanfon.",
 }

@@ -22,6 +22,13 @@ from workshop import create_app
 from workshop.config import TestConfig
 from workshop.extensions import db
 
+import workshop.services.accounts as _accounts  # noqa: E402
+
+# Still scrypt, with a smaller cost factor: the production cost (about 85 ms a hash) would add
+# minutes to a suite that logs in hundreds of times. Nothing here tests the cost itself.
+_accounts.HASH_METHOD = "scrypt:1024:8:1"
+_accounts._DUMMY_HASH = _accounts.generate_password_hash("not-a-real-password", method=_accounts.HASH_METHOD)
+
 PG_URL = os.environ.get("WORKSHOP_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
+from wtforms.fields.choices import SelectChoice
+
 from .auth import login_required
 from .extensions import db
 from .forms import ConsentForm, RoleForm
@@ -46,7 +48,7 @@ def start(consultation_id: int, workshop_id: int) -> Any:
     """Start entering one person's paper form: they become a new anonymous, assisted participant."""
     consultation, workshop = _workshop(consultation_id, workshop_id)
     form = RoleForm()
-    form.role.choices = [(r, r) for r in workshop.roles]
+    form.role.choices = [SelectChoice(r, r) for r in workshop.roles]
     if form.validate_on_submit():
         try:
             person, receipt = ps.join(db.session, workshop, assisted=True, allow_ended=True)

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
+from wtforms.fields.choices import SelectChoice
+
 from .auth import login_required
 from .extensions import db
 from .forms import (
@@ -202,8 +204,8 @@ def new_workshop(consultation_id: int) -> Any:
     item = _consultation(consultation_id)
     use_cases = cs.active_use_cases(item)
     form = WorkshopForm()
-    form.pack.choices = [(p.id, p.title) for p in library().packs.values()]
-    form.use_cases.choices = [(u.id, u.title) for u in use_cases]
+    form.pack.choices = [SelectChoice(p.id, p.title) for p in library().packs.values()]
+    form.use_cases.choices = [SelectChoice(u.id, u.title) for u in use_cases]
     if not form.is_submitted():
         form.pack.data = library().default_pack.id
         form.use_cases.data = [u.id for u in use_cases]

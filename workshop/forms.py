@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -82,14 +83,15 @@ class WorkshopForm(FlaskForm):
                                    validators=[DataRequired("Choose at least one use case.")])
     roles = TextAreaField("Roles people can choose (one a line)", validators=[Optional(), Length(max=2000)])
     moderation = SelectField("Check comments", choices=[
-        ("auto", "Choose for me (before showing if families take part)"),
-        ("pre", "Before they are shown"), ("post", "After they are shown")])
+        SelectChoice("auto", "Choose for me (before showing if families take part)"),
+        SelectChoice("pre", "Before they are shown"), SelectChoice("post", "After they are shown")])
 
 
 class WorkshopSettingsForm(FlaskForm):
     title = StringField("Workshop name", validators=[DataRequired("Give the workshop a name."), Length(max=200)])
     roles = TextAreaField("Roles people can choose (one a line)", validators=[Optional(), Length(max=2000)])
-    moderation = SelectField("Check comments", choices=[("pre", "Before they are shown"), ("post", "After they are shown")])
+    moderation = SelectField("Check comments", choices=[SelectChoice("pre", "Before they are shown"),
+                                                        SelectChoice("post", "After they are shown")])
     redaction_names = TextAreaField("Names to hide (one a line)", validators=[Optional(), Length(max=8000)],
                                     description="Children, relatives, social workers, schools and streets that may come up. "
                                                 "They are replaced with [name] before anyone sees a comment.")

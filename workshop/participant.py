@@ -14,6 +14,8 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
+from wtforms.fields.choices import SelectChoice
+
 from . import ratelimit
 from .auth import is_local
 from .extensions import db
@@ -136,7 +138,7 @@ def role(code: str) -> Any:
         return found
     workshop, participant = found
     form = RoleForm()
-    form.role.choices = [(r, r) for r in workshop.roles]
+    form.role.choices = [SelectChoice(r, r) for r in workshop.roles]
     if form.validate_on_submit():
         try:
             ps.set_role(db.session, workshop, participant, form.role.data or None)

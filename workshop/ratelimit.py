@@ -106,10 +106,14 @@ class MemoryBackend:
 class RedisBackend:
     """Sliding-window counters in Redis sorted sets that expire after one window."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 20) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        # A blocking pool: under a flood of answers the default pool opens a connection per
+        # greenlet until Redis refuses ("Too many connections"); this one makes them queue.
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=max(2, pool_size), timeout=2,
+                                                     socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._redis = redis.Redis(connection_pool=pool)
 
     def count(self, key: str, window: float, now: float) -> int:
         pipe = self._redis.pipeline()
@@ -173,7 +177,7 @@ def build_limiter(app: Flask) -> Limiter:
     if url.startswith(("redis://", "rediss://", "unix://")):
         # Every process must hash an address the same way, so derive the key from the secret.
         key = hmac.new(str(app.config["SECRET_KEY"]).encode(), b"common-ground rate limits", hashlib.sha256).digest()
-        return Limiter(RedisBackend(url), key, rules)
+        return Limiter(RedisBackend(url, int(app.config.get("REDIS_POOL_SIZE") or 20)), key, rules)
     return Limiter(MemoryBackend(), secrets.token_bytes(32), rules)
 
 

@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from wtforms.fields.choices import SelectChoice
@@ -208,7 +209,7 @@ def answer(code: str) -> Any:
             if result.held_for_safeguarding:
                 return redirect(url_for(".support", code=workshop.join_code))
             if result.redacted:
-                flash("We hid some personal details in what you wrote, to keep people safe.", "redacted")
+                flash(_("We hid some personal details in what you wrote, to keep people safe."), "redacted")
             return redirect(url_for(".live", code=workshop.join_code, saved=1) + "#status")
     current = get_step(db.session, workshop.id, workshop.current_step)
     return render_template("participant/live.html", workshop=workshop, step=current, answer=None, texts=[],
@@ -333,5 +334,5 @@ def next_person(code: str) -> Any:
             kept = dict(session.get(key) or {})
             kept.pop(str(workshop.id), None)
             session[key] = kept
-        flash("Thank you. Please pass the tablet to the next person.")
+        flash(_("Thank you. Please pass the tablet to the next person."))
     return redirect(url_for(".join", code=workshop.join_code))

@@ -103,6 +103,8 @@ def test_paper_forms_and_a_shared_tablet_are_counted_apart(live_server: LiveServ
         answer_on(tablet, CY["I can live with this"], CY["Send my answer"],
                   CY["Saved. You can change your answer until the question closes."])
         tablet.get_by_role("button", name=CY["Finish and pass it on"]).click()
+        expect(tablet.locator(".govuk-notification-banner")).to_contain_text(
+            CY["Thank you. Please pass the tablet to the next person."])
 
     # Two people on their own phones, in English.
     for n in range(2):

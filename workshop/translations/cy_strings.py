@@ -209,4 +209,7 @@ CY: dict[str, str] = {
     "You have %(n)s characters left.": "Mae gennych chi %(n)s nod ar ôl.",
     "Language and easy read": "Iaith a darllen hawdd",
     "Please wait. Your answers are still being sent.": "Arhoswch. Mae eich atebion yn dal i gael eu hanfon.",
+    "We hid some personal details in what you wrote, to keep people safe.":
+        "Rydyn ni wedi cuddio rhai manylion personol yn yr hyn a ysgrifennoch chi, i gadw pobl yn ddiogel.",
+    "Thank you. Please pass the tablet to the next person.": "Diolch. Rhowch y llechen i'r person nesaf.",
 }

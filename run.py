@@ -47,12 +47,18 @@ def prepare() -> list[str]:
     with app.app_context():
         upgrade()
         if not is_empty(db.session):
-            return ["Database ready. (The demo was made the first time; reset its password with:",
-                    "  flask --app workshop facilitator password demo)"]
+            return [
+                "Database ready. (The demo was made the first time; reset its password with:",
+                "  flask --app workshop facilitator password demo)",
+            ]
         facilitator, password, workshop = seed_demo(db.session, app.extensions["cg_library"])
         db.session.commit()
-        return [f"Demo facilitator: {facilitator.name}", f"Password:         {password}",
-                f"Join code:        {workshop.join_code}", "__JOIN__" + workshop.join_code]
+        return [
+            f"Demo facilitator: {facilitator.name}",
+            f"Password:         {password}",
+            f"Join code:        {workshop.join_code}",
+            "__JOIN__" + workshop.join_code,
+        ]
 
 
 def main() -> None:

@@ -42,9 +42,16 @@ from workshop.models import (
 
 PARTICIPANTS = 1000
 COMMENTS = 3000
-ROLES = [("Family member", 420), ("Young person", 130), ("Foster or kinship carer", 90),
-         ("Social worker or practitioner", 220), ("Manager or commissioner", 60), ("Data or technology", 40),
-         ("Other", 37), ("Rather not say", 3)]
+ROLES = [
+    ("Family member", 420),
+    ("Young person", 130),
+    ("Foster or kinship carer", 90),
+    ("Social worker or practitioner", 220),
+    ("Manager or commissioner", 60),
+    ("Data or technology", 40),
+    ("Other", 37),
+    ("Rather not say", 3),
+]
 RUNS = 3
 
 
@@ -61,31 +68,58 @@ def seed(app: Any) -> int:
         owner = create_facilitator(db.session, "bench", "correct horse battery staple")
         consultation = cs.create_consultation(db.session, owner, title="Benchmark consultation", k_threshold=5)
         cards = [cs.copy_card(db.session, consultation, c) for c in list(library.cards.values())[:4]]
-        workshops = [ws.create_workshop(db.session, consultation, library.default_pack, cards, title=t,
-                                        moderation="post") for t in ("Evening", "Morning")]
+        workshops = [
+            ws.create_workshop(db.session, consultation, library.default_pack, cards, title=t, moderation="post")
+            for t in ("Evening", "Morning")
+        ]
         for w in workshops:
             w.status = "ended"
         db.session.flush()
         roles = [role for role, n in ROLES for _ in range(n)]
         rng.shuffle(roles)
-        db.session.execute(insert(Participant), [
-            {"workshop_id": workshops[i % 2].id, "token": new_token(), "receipt_hash": new_token(), "role": role,
-             "language": "en", "assisted": False, "consented_at": workshops[0].created_at}
-            for i, role in enumerate(roles)])
+        db.session.execute(
+            insert(Participant),
+            [
+                {
+                    "workshop_id": workshops[i % 2].id,
+                    "token": new_token(),
+                    "receipt_hash": new_token(),
+                    "role": role,
+                    "language": "en",
+                    "assisted": False,
+                    "consented_at": workshops[0].created_at,
+                }
+                for i, role in enumerate(roles)
+            ],
+        )
         people = db.session.execute(select(Participant.id, Participant.workshop_id)).all()
-        steps = db.session.scalars(select(WorkshopStep).where(WorkshopStep.kind == "prompt")
-                                   .order_by(WorkshopStep.workshop_id, WorkshopStep.position)).all()
+        steps = db.session.scalars(
+            select(WorkshopStep)
+            .where(WorkshopStep.kind == "prompt")
+            .order_by(WorkshopStep.workshop_id, WorkshopStep.position)
+        ).all()
         # 20 answered steps per person: values, scale, stages, position and next steps for each of 4 cards.
         answered = {w.id: [s for s in steps if s.workshop_id == w.id and s.prompt_type != "text"] for w in workshops}
-        texts = {w.id: [s for s in steps if s.workshop_id == w.id and s.prompt_type in ("text", "position")]
-                 for w in workshops}
+        texts = {
+            w.id: [s for s in steps if s.workshop_id == w.id and s.prompt_type in ("text", "position")]
+            for w in workshops
+        }
         responses = []
         for pid, wid in people:
             for step in answered[wid]:
                 key, value = answer(step, rng)
-                responses.append({"participant_id": pid, "step_id": step.id, "workshop_id": wid,
-                                  "client_id": new_token(8), "key": key, "value": value,
-                                  "created_at": workshops[0].created_at, "updated_at": workshops[0].created_at})
+                responses.append(
+                    {
+                        "participant_id": pid,
+                        "step_id": step.id,
+                        "workshop_id": wid,
+                        "client_id": new_token(8),
+                        "key": key,
+                        "value": value,
+                        "created_at": workshops[0].created_at,
+                        "updated_at": workshops[0].created_at,
+                    }
+                )
         db.session.execute(insert(Response), responses)
         comments = []
         for n in range(COMMENTS):
@@ -93,21 +127,39 @@ def seed(app: Any) -> int:
             step = rng.choice(texts[wid])
             kind = "comment" if step.prompt_type == "text" else rng.choice(["condition", "objection"])
             words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40)))
-            comments.append({"workshop_id": wid, "step_id": step.id, "participant_id": pid, "kind": kind,
-                             "text": f"{n}: {words}", "values": rng.sample(["care", "respect", "protect"], 1),
-                             "status": "approved", "safeguarding": False, "redactions": {}})
+            comments.append(
+                {
+                    "workshop_id": wid,
+                    "step_id": step.id,
+                    "participant_id": pid,
+                    "kind": kind,
+                    "text": f"{n}: {words}",
+                    "values": rng.sample(["care", "respect", "protect"], 1),
+                    "status": "approved",
+                    "safeguarding": False,
+                    "redactions": {},
+                }
+            )
         db.session.execute(insert(Comment), comments)
         comment_ids = db.session.scalars(select(Comment.id)).all()
         support = {(rng.choice(comment_ids), rng.choice(people)[0]) for _ in range(5000)}
         db.session.execute(insert(MeToo), [{"comment_id": c, "participant_id": p} for c, p in support])
         for n in range(50):
-            item = RegisterItem(consultation_id=consultation.id, use_case_id=cards[n % 4].id, kind="condition",
-                                text=f"Register item {n}", status="agreed", response="We will do this.",
-                                classification="act", owner="Project lead")
+            item = RegisterItem(
+                consultation_id=consultation.id,
+                use_case_id=cards[n % 4].id,
+                kind="condition",
+                text=f"Register item {n}",
+                status="agreed",
+                response="We will do this.",
+                classification="act",
+                owner="Project lead",
+            )
             db.session.add(item)
             db.session.flush()
-            db.session.execute(insert(RegisterSource), [{"item_id": item.id, "comment_id": c}
-                                                        for c in rng.sample(comment_ids, 5)])
+            db.session.execute(
+                insert(RegisterSource), [{"item_id": item.id, "comment_id": c} for c in rng.sample(comment_ids, 5)]
+            )
         db.session.execute(insert(ModerationEvent), [{"workshop_id": workshops[0].id, "action": "approve"}] * 200)
         db.session.commit()
         return consultation.id
@@ -131,8 +183,30 @@ def answer(step: WorkshopStep, rng: random.Random) -> tuple[str, dict[str, Any]]
     return ",".join(chosen), {"choices": chosen}
 
 
-WORDS = ("families", "told", "score", "social", "worker", "data", "fair", "poor", "check", "always", "review",
-         "children", "trust", "council", "wrong", "records", "school", "help", "early", "risk", "should", "never")
+WORDS = (
+    "families",
+    "told",
+    "score",
+    "social",
+    "worker",
+    "data",
+    "fair",
+    "poor",
+    "check",
+    "always",
+    "review",
+    "children",
+    "trust",
+    "council",
+    "wrong",
+    "records",
+    "school",
+    "help",
+    "early",
+    "risk",
+    "should",
+    "never",
+)
 
 
 def median_time(fn: Callable[[], Any]) -> tuple[float, float, Any]:
@@ -173,12 +247,18 @@ def main() -> None:
                 seconds, cpu, data = median_time(lambda fmt=fmt: run(fmt))
                 results[fmt] = seconds
                 verdict = "ok" if seconds < target else "SLOW"
-                print(f"{fmt:>4}: {seconds:6.2f} s wall, {cpu:6.2f} s CPU, median of {RUNS} ({len(data):,} bytes; "
-                      f"target {target:.0f} s: {verdict})")
-        comments = sum(len(u["consent"]["conditions"]) + len(u["consent"]["objections"]["reasons"])
-                       + len(u["concern"]["comments"]) for u in record["use_cases"])
-        print(f"approved comments in the record: {comments}; the PDF prints at most {REPORT_COMMENT_LIMIT} of each "
-              "kind per use case, with a count of the rest")
+                print(
+                    f"{fmt:>4}: {seconds:6.2f} s wall, {cpu:6.2f} s CPU, median of {RUNS} ({len(data):,} bytes; "
+                    f"target {target:.0f} s: {verdict})"
+                )
+        comments = sum(
+            len(u["consent"]["conditions"]) + len(u["consent"]["objections"]["reasons"]) + len(u["concern"]["comments"])
+            for u in record["use_cases"]
+        )
+        print(
+            f"approved comments in the record: {comments}; the PDF prints at most {REPORT_COMMENT_LIMIT} of each "
+            "kind per use case, with a count of the rest"
+        )
 
 
 if __name__ == "__main__":

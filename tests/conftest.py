@@ -18,11 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+import workshop.services.accounts as _accounts  # noqa: E402
 from workshop import create_app
 from workshop.config import TestConfig
 from workshop.extensions import db
-
-import workshop.services.accounts as _accounts  # noqa: E402
 
 # Still scrypt, with a smaller cost factor: the production cost (about 85 ms a hash) would add
 # minutes to a suite that logs in hundreds of times. Nothing here tests the cost itself.
@@ -94,7 +93,9 @@ class Auth:
             db.session.commit()
             return facilitator.id
 
-    def login(self, name: str = "alex", password: str = "correct horse battery", client: FlaskClient | None = None) -> Any:
+    def login(
+        self, name: str = "alex", password: str = "correct horse battery", client: FlaskClient | None = None
+    ) -> Any:
         return (client or self.client).post("/login", data={"name": name, "password": password})
 
     def logout(self) -> Any:

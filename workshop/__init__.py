@@ -27,8 +27,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     """Build the app from a config class (default ``Config``) or a mapping of overrides."""
     from .config import ROOT
 
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=str(ROOT / "instance"))
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
     if isinstance(config, dict):
         settings = Config.from_env()
         settings.update(config)
@@ -79,7 +83,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
 
-    from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector, sockets  # noqa: F401
+    from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector
     from .cli import register_cli
     from .web import register_web
 
@@ -121,8 +125,9 @@ def _client_manager(app: Flask) -> Any:
 class IdConverter(IntegerConverter):
     """An ``int`` URL part that fits a database integer column."""
 
-    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+    def __init__(
+        self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1, signed: bool = False
+    ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
 
 

@@ -14,7 +14,6 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-
 from wtforms.fields.choices import SelectChoice
 
 from .auth import login_required
@@ -62,10 +61,18 @@ def start(consultation_id: int, workshop_id: int) -> Any:
         receipts = dict(session.get("assist_receipts") or {})
         receipts[str(person.id)] = receipt
         session["assist_receipts"] = receipts
-        return redirect(url_for(".enter", consultation_id=consultation.id, workshop_id=workshop.id,
-                                participant_id=person.id, position=_first_prompt(workshop)))
-    return render_template("assisted/start.html", consultation=consultation, workshop=workshop, form=form,
-                           tablet_form=ConsentForm())
+        return redirect(
+            url_for(
+                ".enter",
+                consultation_id=consultation.id,
+                workshop_id=workshop.id,
+                participant_id=person.id,
+                position=_first_prompt(workshop),
+            )
+        )
+    return render_template(
+        "assisted/start.html", consultation=consultation, workshop=workshop, form=form, tablet_form=ConsentForm()
+    )
 
 
 def _first_prompt(workshop: Workshop) -> int:
@@ -76,8 +83,9 @@ def _next_prompt(workshop: Workshop, position: int) -> int | None:
     return next((s.position for s in workshop.steps if s.kind == "prompt" and s.position > position), None)
 
 
-@bp.route("/c/<int:consultation_id>/w/<int:workshop_id>/assisted/<int:participant_id>/<int:position>",
-          methods=["GET", "POST"])
+@bp.route(
+    "/c/<int:consultation_id>/w/<int:workshop_id>/assisted/<int:participant_id>/<int:position>", methods=["GET", "POST"]
+)
 @login_required
 def enter(consultation_id: int, workshop_id: int, participant_id: int, position: int) -> Any:
     """Type in one question's answer from a paper form; blank answers are skipped."""
@@ -91,17 +99,33 @@ def enter(consultation_id: int, workshop_id: int, participant_id: int, position:
     if request.method == "POST":
         following = _next_prompt(workshop, position)
         done = url_for(".finished", consultation_id=consultation.id, workshop_id=workshop.id, participant_id=person.id)
-        target = done if following is None else url_for(
-            ".enter", consultation_id=consultation.id, workshop_id=workshop.id, participant_id=person.id,
-            position=following)
+        target = (
+            done
+            if following is None
+            else url_for(
+                ".enter",
+                consultation_id=consultation.id,
+                workshop_id=workshop.id,
+                participant_id=person.id,
+                position=following,
+            )
+        )
         if request.form.get("skip"):
             return redirect(target)
         if not form.validate_on_submit():
             error = "This page had expired. Please try again."
         else:
             try:
-                ps.submit_answer(db.session, workshop, person, step, uuid.uuid4().hex, payload_from_form(request.form),
-                                 current_app.extensions["cg_screener"], from_paper=True)
+                ps.submit_answer(
+                    db.session,
+                    workshop,
+                    person,
+                    step,
+                    uuid.uuid4().hex,
+                    payload_from_form(request.form),
+                    current_app.extensions["cg_screener"],
+                    from_paper=True,
+                )
             except Refused as exc:
                 db.session.rollback()
                 error = str(exc)
@@ -112,9 +136,18 @@ def enter(consultation_id: int, workshop_id: int, participant_id: int, position:
     answer = ps.my_answer(db.session, person, step)
     texts = ps.my_texts(db.session, answer) if answer is not None else []
     prompts = [s for s in workshop.steps if s.kind == "prompt"]
-    return render_template("assisted/enter.html", consultation=consultation, workshop=workshop, person=person,
-                           step=step, answer=answer, texts=texts, error=error, number=prompts.index(step) + 1,
-                           total=len(prompts)), 400 if error else 200
+    return render_template(
+        "assisted/enter.html",
+        consultation=consultation,
+        workshop=workshop,
+        person=person,
+        step=step,
+        answer=answer,
+        texts=texts,
+        error=error,
+        number=prompts.index(step) + 1,
+        total=len(prompts),
+    ), 400 if error else 200
 
 
 @bp.get("/c/<int:consultation_id>/w/<int:workshop_id>/assisted/<int:participant_id>/done")

@@ -82,8 +82,13 @@ def login() -> Any:
     if form.validate_on_submit():
         cfg = current_app.config
         try:
-            facilitator = authenticate(db.session, form.name.data or "", form.password.data or "",
-                                       max_failures=cfg["LOGIN_MAX_FAILURES"], lock_minutes=cfg["LOGIN_LOCK_MINUTES"])
+            facilitator = authenticate(
+                db.session,
+                form.name.data or "",
+                form.password.data or "",
+                max_failures=cfg["LOGIN_MAX_FAILURES"],
+                lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
+            )
         except LoginThrottled as exc:
             db.session.commit()
             ratelimit.login_failed()

@@ -16,27 +16,45 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # environment variable -> (config key, description for the README)
 ENV_SETTINGS: dict[str, tuple[str, str]] = {
-    "WORKSHOP_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", "Database URL (SQLite file by default, or postgresql+psycopg://...)"),
-    "WORKSHOP_SECRET_KEY": ("SECRET_KEY", "Key that signs cookies. `run.py` makes and keeps one in `instance/` if unset"),
-    "WORKSHOP_MESSAGE_QUEUE": ("MESSAGE_QUEUE", "Redis URL for Socket.IO across several processes (empty: one process)"),
+    "WORKSHOP_DATABASE_URL": (
+        "SQLALCHEMY_DATABASE_URI",
+        "Database URL (SQLite file by default, or postgresql+psycopg://...)",
+    ),
+    "WORKSHOP_SECRET_KEY": (
+        "SECRET_KEY",
+        "Key that signs cookies. `run.py` makes and keeps one in `instance/` if unset",
+    ),
+    "WORKSHOP_MESSAGE_QUEUE": (
+        "MESSAGE_QUEUE",
+        "Redis URL for Socket.IO across several processes (empty: one process)",
+    ),
     "WORKSHOP_HOST": ("HOST", "Address `run.py` listens on"),
     "WORKSHOP_PORT": ("PORT", "Port `run.py` listens on"),
-    "WORKSHOP_SMALL_GROUP_K": ("SMALL_GROUP_K", "Smallest group size ever shown on its own (default for new consultations)"),
+    "WORKSHOP_SMALL_GROUP_K": (
+        "SMALL_GROUP_K",
+        "Smallest group size ever shown on its own (default for new consultations)",
+    ),
     "WORKSHOP_RETENTION_DAYS": ("RETENTION_DAYS", "Days raw answers are kept (default for new consultations)"),
     "WORKSHOP_SESSION_HOURS": ("SESSION_HOURS", "Hours a facilitator stays logged in"),
     "WORKSHOP_PROMPTS_DIR": ("PROMPTS_DIR", "Folder holding packs and use-case cards"),
-    "WORKSHOP_PUBLIC_URL": ("PUBLIC_URL", "Address phones use to reach the app, for the QR code (default: the request's own)"),
+    "WORKSHOP_PUBLIC_URL": (
+        "PUBLIC_URL",
+        "Address phones use to reach the app, for the QR code (default: the request's own)",
+    ),
     "WORKSHOP_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", "Send cookies over HTTPS only (turn on behind HTTPS)"),
     "WORKSHOP_PUSH_INTERVAL": ("PUSH_INTERVAL", "Seconds between live result updates to the console and projector"),
     "WORKSHOP_MESSAGE_QUEUE_CHANNEL": (
         "MESSAGE_QUEUE_CHANNEL",
-        "Redis channel the processes of one deployment share (give each deployment its own)"),
+        "Redis channel the processes of one deployment share (give each deployment its own)",
+    ),
     "WORKSHOP_PROXY_HOPS": (
         "PROXY_HOPS",
-        "Reverse proxies (such as nginx) in front of the app whose X-Forwarded headers to trust"),
+        "Reverse proxies (such as nginx) in front of the app whose X-Forwarded headers to trust",
+    ),
     "WORKSHOP_REDIS_POOL_SIZE": (
         "REDIS_POOL_SIZE",
-        "Most Redis connections each process opens for Socket.IO messages (more senders wait their turn)"),
+        "Most Redis connections each process opens for Socket.IO messages (more senders wait their turn)",
+    ),
 }
 
 
@@ -85,7 +103,7 @@ class TestConfig(Config):
     """Settings for the test suite: in-memory-like SQLite file per test, fixed key."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - the test suite only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PUSH_INTERVAL = 0.0  # publish at once, so tests see updates without a background task
 

@@ -30,8 +30,7 @@ def _page(code: int, title: str | None = None, detail: str | None = None) -> Any
     wants_json = request.accept_mimetypes.best == "application/json"
     if wants_json:
         return {"error": title or default_title, "detail": detail or default_detail}, code
-    return render_template("error.html", code=code, title=title or default_title,
-                           detail=detail or default_detail), code
+    return render_template("error.html", code=code, title=title or default_title, detail=detail or default_detail), code
 
 
 def register(app: Flask) -> None:
@@ -43,7 +42,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError) -> Any:
         db.session.rollback()
-        return _page(400, "This form had expired", "Nothing was changed. Please go back, reload the page and try again.")
+        return _page(
+            400, "This form had expired", "Nothing was changed. Please go back, reload the page and try again."
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:

@@ -30,7 +30,7 @@ from .domain import export_render as er
 from .domain.charts import bar_chart_svg
 from .domain.records import RECORD_VERSION
 from .domain.tally import OptionCount, Tally
-from .domain.vocabulary import LIFECYCLE, OBJECTION_GROUNDS, POSITIONS, VALUES, N_
+from .domain.vocabulary import LIFECYCLE, N_, OBJECTION_GROUNDS, POSITIONS, VALUES
 from .extensions import db
 from .models import Consultation, utcnow
 from .services import NotFound, Refused
@@ -75,10 +75,14 @@ class FinaliseForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    summary = TextAreaField("What you heard, and what you will do", validators=[
-        DataRequired("Write a summary before you publish."),
-        Length(max=20000, message="Keep it under 20,000 characters.")],
-        description="Write for everyone who took part. Use short sentences and plain words.")
+    summary = TextAreaField(
+        "What you heard, and what you will do",
+        validators=[
+            DataRequired("Write a summary before you publish."),
+            Length(max=20000, message="Keep it under 20,000 characters."),
+        ],
+        description="Write for everyone who took part. Use short sentences and plain words.",
+    )
 
 
 class CandidatesForm(FlaskForm):
@@ -90,21 +94,29 @@ class CandidatesForm(FlaskForm):
 
 class ItemForm(FlaskForm):
     text = TextAreaField("Wording", validators=[DataRequired("Write the wording."), Length(max=2000)])
-    kind = RadioField("Type", choices=[SelectChoice(k, v) for k, v in rs.KINDS.items()],
-                      validators=[DataRequired("Choose a type.")])
-    classification = RadioField("What kind of action", choices=[
-        SelectChoice("", "Not decided yet"), *(SelectChoice(k, v) for k, v in rs.CLASSIFICATIONS.items())],
-        validators=[Optional()], validate_choice=False)
+    kind = RadioField(
+        "Type", choices=[SelectChoice(k, v) for k, v in rs.KINDS.items()], validators=[DataRequired("Choose a type.")]
+    )
+    classification = RadioField(
+        "What kind of action",
+        choices=[SelectChoice("", "Not decided yet"), *(SelectChoice(k, v) for k, v in rs.CLASSIFICATIONS.items())],
+        validators=[Optional()],
+        validate_choice=False,
+    )
     owner = StringField("Who owns it", validators=[Optional(), Length(max=200)])
     response = TextAreaField("Your response", validators=[Optional(), Length(max=2000)])
-    status = RadioField("Status", choices=[SelectChoice(k, v) for k, v in rs.STATUSES.items()],
-                        validators=[DataRequired("Choose a status.")])
+    status = RadioField(
+        "Status",
+        choices=[SelectChoice(k, v) for k, v in rs.STATUSES.items()],
+        validators=[DataRequired("Choose a status.")],
+    )
     decline_reason = TextAreaField("Why it was declined", validators=[Optional(), Length(max=2000)])
 
 
 class MergeForm(FlaskForm):
-    other = SelectField("Merge this item with", coerce=int, validate_choice=False,
-                        validators=[DataRequired("Choose an item to merge.")])
+    other = SelectField(
+        "Merge this item with", coerce=int, validate_choice=False, validators=[DataRequired("Choose an item to merge.")]
+    )
 
 
 class DeleteForm(FlaskForm):
@@ -122,9 +134,12 @@ def _chart(question: Mapping[str, Any], chart_id: str) -> str:
     """Draw a question's overall counts (nothing when they are hidden)."""
     if question is None or question["hidden"] or not question["answered"]["count"]:
         return ""
-    tally = Tally(question["answered"]["count"],
-                  tuple(OptionCount(o["key"], o["label"], o["count"] or 0) for o in question["options"]),
-                  question["multiple"], question["mean"])
+    tally = Tally(
+        question["answered"]["count"],
+        tuple(OptionCount(o["key"], o["label"], o["count"] or 0) for o in question["options"]),
+        question["multiple"],
+        question["mean"],
+    )
     title = question["asked"][0]["question"] if question["asked"] else question["key"]
     return bar_chart_svg(tally, title, chart_id=chart_id)
 
@@ -137,14 +152,28 @@ def _top(comments: list[Mapping[str, Any]], limit: int | None) -> tuple[list[Map
     return ranked[:limit], len(ranked) - limit
 
 
-def report_context(record: Mapping[str, Any], generated_at: datetime, finalised_sha: str | None,
-                   limit: int | None = REPORT_COMMENT_LIMIT) -> dict[str, Any]:
+def report_context(
+    record: Mapping[str, Any],
+    generated_at: datetime,
+    finalised_sha: str | None,
+    limit: int | None = REPORT_COMMENT_LIMIT,
+) -> dict[str, Any]:
     return {
-        "r": record, "sha256": er.record_sha256(record), "finalised_sha256": finalised_sha,
-        "generated_at": generated_at.replace(microsecond=0).isoformat(), "chart": _chart, "top": _top,
-        "limit": limit, "lifecycle": LIFECYCLE, "values_vocab": VALUES, "grounds_vocab": OBJECTION_GROUNDS,
-        "positions_vocab": POSITIONS, "classifications": rs.CLASSIFICATIONS, "statuses": rs.STATUSES,
-        "public_status": PUBLIC_STATUS, "public_class": PUBLIC_CLASS,
+        "r": record,
+        "sha256": er.record_sha256(record),
+        "finalised_sha256": finalised_sha,
+        "generated_at": generated_at.replace(microsecond=0).isoformat(),
+        "chart": _chart,
+        "top": _top,
+        "limit": limit,
+        "lifecycle": LIFECYCLE,
+        "values_vocab": VALUES,
+        "grounds_vocab": OBJECTION_GROUNDS,
+        "positions_vocab": POSITIONS,
+        "classifications": rs.CLASSIFICATIONS,
+        "statuses": rs.STATUSES,
+        "public_status": PUBLIC_STATUS,
+        "public_class": PUBLIC_CLASS,
     }
 
 
@@ -156,7 +185,8 @@ def render_pdf(record: Mapping[str, Any], generated_at: datetime, finalised_sha:
     template = current_app.jinja_env.get_template("exports/report_pdf.html")
     html = template.render(**report_context(record, generated_at, finalised_sha))
     pdf = HTML(string=html, base_url=str(ROOT / "static")).write_pdf(
-        stylesheets=[CSS(filename=str(REPORT_CSS))], pdf_variant="pdf/ua-1")
+        stylesheets=[CSS(filename=str(REPORT_CSS))], pdf_variant="pdf/ua-1"
+    )
     assert pdf is not None
     return pdf
 
@@ -165,8 +195,9 @@ def _slug(consultation_id: int) -> str:
     return f"consultation-{consultation_id}"
 
 
-def export_files(record: Mapping[str, Any], export_format: str, *, finalised_sha: str | None,
-                 generated_at: datetime | None = None) -> tuple[bytes, str, str, dict[str, Any]]:
+def export_files(
+    record: Mapping[str, Any], export_format: str, *, finalised_sha: str | None, generated_at: datetime | None = None
+) -> tuple[bytes, str, str, dict[str, Any]]:
     """Render one export: (bytes, file name, MIME type, manifest)."""
     when = generated_at or utcnow()
     slug = _slug(record["consultation"]["id"])
@@ -178,8 +209,14 @@ def export_files(record: Mapping[str, Any], export_format: str, *, finalised_sha
         files = {"report.pdf": render_pdf(record, when, finalised_sha)}
     else:
         raise ValueError(f"unknown export format {export_format!r}")
-    manifest = er.build_manifest(record, files, export_format=export_format.split("-")[0], generated_at=when,
-                                 generator=GENERATOR, finalised_sha256=finalised_sha)
+    manifest = er.build_manifest(
+        record,
+        files,
+        export_format=export_format.split("-")[0],
+        generated_at=when,
+        generator=GENERATOR,
+        finalised_sha256=finalised_sha,
+    )
     if export_format == "pdf":
         return files["report.pdf"], f"{slug}-report.pdf", "application/pdf", manifest
     name = {"json": "record", "csv": "tables", "pdf-bundle": "report"}[export_format]
@@ -200,9 +237,14 @@ def record(consultation_id: int) -> Any:
     item = _consultation(consultation_id)
     built = rs.current_record(db.session, item, _packs())
     return render_template(
-        "exports/record.html", consultation=item, r=built, sha256=er.record_sha256(built),
-        finalised_sha256=rs.finalised_sha256(db.session, item), form=FinaliseForm(),
-        open_items=sum(1 for i in built["register"] if i["status"] == "open"))
+        "exports/record.html",
+        consultation=item,
+        r=built,
+        sha256=er.record_sha256(built),
+        finalised_sha256=rs.finalised_sha256(db.session, item),
+        form=FinaliseForm(),
+        open_items=sum(1 for i in built["register"] if i["status"] == "open"),
+    )
 
 
 @bp.get("/c/<int:consultation_id>/record/report")
@@ -211,8 +253,11 @@ def report(consultation_id: int) -> Any:
     """The consultation report as a web page: the same template as the PDF."""
     item = _consultation(consultation_id)
     built = rs.current_record(db.session, item, _packs())
-    return render_template("exports/report_page.html", consultation=item,
-                           **report_context(built, utcnow(), rs.finalised_sha256(db.session, item)))
+    return render_template(
+        "exports/report_page.html",
+        consultation=item,
+        **report_context(built, utcnow(), rs.finalised_sha256(db.session, item)),
+    )
 
 
 @bp.get("/c/<int:consultation_id>/record/download/<export_format>")
@@ -223,8 +268,9 @@ def download(consultation_id: int, export_format: str) -> Any:
     if export_format not in FORMATS:
         raise NotFound("format")
     built = rs.current_record(db.session, item, _packs())
-    data, name, mimetype, _manifest = export_files(built, export_format,
-                                                   finalised_sha=rs.finalised_sha256(db.session, item))
+    data, name, mimetype, _manifest = export_files(
+        built, export_format, finalised_sha=rs.finalised_sha256(db.session, item)
+    )
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -270,12 +316,19 @@ def _register_page(item: Consultation, status: int = 200, **forms: Any) -> Any:
             form.classification.data = ""
         item_forms[i.id] = form
     return render_template(
-        "exports/register.html", consultation=item, items=items, sources=sources, candidates=found, by_id=by_id,
+        "exports/register.html",
+        consultation=item,
+        items=items,
+        sources=sources,
+        candidates=found,
+        by_id=by_id,
         item_forms=item_forms,
         support={i: sum(by_id[c].me_too for c in cids if c in by_id) for i, cids in sources.items()},
         candidates_form=forms.get("candidates") or CandidatesForm(formdata=None),
-        merge_form=MergeForm(formdata=None), delete_form=DeleteForm(formdata=None),
-        unmerged=[c for c in found if not c.items], use_case_titles={u.id: u.title for u in item.use_cases},
+        merge_form=MergeForm(formdata=None),
+        delete_form=DeleteForm(formdata=None),
+        unmerged=[c for c in found if not c.items],
+        use_case_titles={u.id: u.title for u in item.use_cases},
     ), status
 
 
@@ -317,10 +370,17 @@ def register_update(consultation_id: int, item_id: int) -> Any:
     error = None
     if form.validate_on_submit():
         try:
-            rs.update_item(db.session, found, text=form.text.data or "", kind=form.kind.data or "",
-                           classification=form.classification.data or None, owner=form.owner.data or "",
-                           response=form.response.data or "", status=form.status.data or "",
-                           decline_reason=form.decline_reason.data or "")
+            rs.update_item(
+                db.session,
+                found,
+                text=form.text.data or "",
+                kind=form.kind.data or "",
+                classification=form.classification.data or None,
+                owner=form.owner.data or "",
+                response=form.response.data or "",
+                status=form.status.data or "",
+                decline_reason=form.decline_reason.data or "",
+            )
         except Refused as exc:
             db.session.rollback()
             error = str(exc)
@@ -387,13 +447,21 @@ def publish(consultation_id: int) -> Any:
             error = str(exc)
         else:
             db.session.commit()
-            flash("Published. People with a receipt code can now read it"
-                  + (", and so can anyone with the public link." if item.public_outcome else "."))
+            flash(
+                "Published. People with a receipt code can now read it"
+                + (", and so can anyone with the public link." if item.public_outcome else ".")
+            )
             return redirect(url_for(".publish", consultation_id=item.id))
     items = rs.register_items(db.session, item)
     return render_template(
-        "exports/publish.html", consultation=item, form=form, error=error, items=items,
-        outcome=rs.published_outcome(db.session, item), public_status=PUBLIC_STATUS, public_class=PUBLIC_CLASS,
+        "exports/publish.html",
+        consultation=item,
+        form=form,
+        error=error,
+        items=items,
+        outcome=rs.published_outcome(db.session, item),
+        public_status=PUBLIC_STATUS,
+        public_class=PUBLIC_CLASS,
         public_url=url_for("public.outcome", token=item.public_token, _external=True),
     ), 400 if (error or form.errors) else 200
 
@@ -418,8 +486,9 @@ def _outcome_words() -> dict[str, Any]:
 def outcome(token: str) -> Any:
     """The published outcome, for anyone with the link, if the team made it public."""
     found = rs.find_public(db.session, token[:80])
-    return render_template("exports/public_outcome.html", consultation=found,
-                           outcome=rs.published_outcome(db.session, found))
+    return render_template(
+        "exports/public_outcome.html", consultation=found, outcome=rs.published_outcome(db.session, found)
+    )
 
 
 # --------------------------------------------------------------------------- command line
@@ -430,26 +499,39 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("export")
     @click.argument("consultation_id", type=int)
-    @click.option("--format", "export_format", type=click.Choice(["json", "csv", "pdf"]), default="json",
-                  show_default=True, help="json: record.json in a zip; csv: one table per record type in a zip; "
-                                          "pdf: the report, with a .manifest.json beside it.")
-    @click.option("--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="File to write (default: consultation-ID-... in this folder).")
+    @click.option(
+        "--format",
+        "export_format",
+        type=click.Choice(["json", "csv", "pdf"]),
+        default="json",
+        show_default=True,
+        help="json: record.json in a zip; csv: one table per record type in a zip; "
+        "pdf: the report, with a .manifest.json beside it.",
+    )
+    @click.option(
+        "--output",
+        "output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="File to write (default: consultation-ID-... in this folder).",
+    )
     def export_command(consultation_id: int, export_format: str, output: Path | None) -> None:
         """Export a consultation's record, with a manifest of SHA-256 hashes."""
         found = db.session.get(Consultation, consultation_id)
         if found is None:
             raise click.ClickException(f"There is no consultation {consultation_id}.")
         built = rs.current_record(db.session, found, _packs())
-        data, name, _mimetype, manifest = export_files(built, export_format,
-                                                       finalised_sha=rs.finalised_sha256(db.session, found))
+        data, name, _mimetype, manifest = export_files(
+            built, export_format, finalised_sha=rs.finalised_sha256(db.session, found)
+        )
         target = output or Path(name)
         target.write_bytes(data)
         click.echo(f"Wrote {target} ({len(data):,} bytes).")
         if export_format == "pdf":
             sidecar = target.with_name(target.name + ".manifest.json")
-            sidecar.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                               encoding="utf-8")
+            sidecar.write_text(
+                json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
             click.echo(f"Wrote {sidecar}.")
         click.echo(f"Record SHA-256: {manifest['record_sha256']}")
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
-
 from wtforms.fields.choices import SelectChoice
 
 from .auth import login_required
+from .domain.packs import CARD_FIELDS
+from .domain.vocabulary import DEFAULT_ROLES
 from .extensions import db
 from .forms import (
     ArchiveForm,
@@ -25,13 +26,10 @@ from .forms import (
     WorkshopForm,
     WorkshopSettingsForm,
 )
-from .domain.packs import CARD_FIELDS
-from .domain.vocabulary import DEFAULT_ROLES
 from .library import Library
 from .qr import qr_svg
-from .services import Refused
+from .services import Refused, live
 from .services import consultations as cs
-from .services import live
 from .services import workshops as ws
 from .services.participation import joined_by_role
 
@@ -78,14 +76,21 @@ def new_consultation() -> Any:
         form.retention_days.data = current_app.config["RETENTION_DAYS"]
     if form.validate_on_submit():
         consultation = cs.create_consultation(
-            db.session, g.facilitator, title=form.title.data or "", description=form.description.data or "",
-            organisation=form.organisation.data or "", k_threshold=form.k_threshold.data or 5,
-            retention_days=form.retention_days.data or 365)
+            db.session,
+            g.facilitator,
+            title=form.title.data or "",
+            description=form.description.data or "",
+            organisation=form.organisation.data or "",
+            k_threshold=form.k_threshold.data or 5,
+            retention_days=form.retention_days.data or 365,
+        )
         consultation.public_outcome = bool(form.public_outcome.data)
         db.session.commit()
         flash("Consultation created. Now add the use cases you want to ask about.")
         return redirect(url_for(".consultation", consultation_id=consultation.id))
-    return render_template("facilitator/consultation_form.html", form=form, consultation=None), 400 if form.errors else 200
+    return render_template(
+        "facilitator/consultation_form.html", form=form, consultation=None
+    ), 400 if form.errors else 200
 
 
 @bp.get("/c/<int:consultation_id>")
@@ -93,9 +98,13 @@ def new_consultation() -> Any:
 def consultation(consultation_id: int) -> Any:
     item = _consultation(consultation_id)
     return render_template(
-        "facilitator/consultation.html", consultation=item, use_cases=cs.active_use_cases(item),
-        workshops=ws.list_workshops(db.session, item), members=cs.members(db.session, item),
-        member_form=MemberForm(), archive_form=ArchiveForm(),
+        "facilitator/consultation.html",
+        consultation=item,
+        use_cases=cs.active_use_cases(item),
+        workshops=ws.list_workshops(db.session, item),
+        members=cs.members(db.session, item),
+        member_form=MemberForm(),
+        archive_form=ArchiveForm(),
     )
 
 
@@ -105,13 +114,22 @@ def edit_consultation(consultation_id: int) -> Any:
     item = _consultation(consultation_id)
     form = ConsultationForm(obj=item)
     if form.validate_on_submit():
-        cs.update_consultation(db.session, item, title=form.title.data, description=form.description.data,
-                               organisation=form.organisation.data, k_threshold=form.k_threshold.data,
-                               retention_days=form.retention_days.data, public_outcome=bool(form.public_outcome.data))
+        cs.update_consultation(
+            db.session,
+            item,
+            title=form.title.data,
+            description=form.description.data,
+            organisation=form.organisation.data,
+            k_threshold=form.k_threshold.data,
+            retention_days=form.retention_days.data,
+            public_outcome=bool(form.public_outcome.data),
+        )
         db.session.commit()
         flash("Changes saved.")
         return redirect(url_for(".consultation", consultation_id=item.id))
-    return render_template("facilitator/consultation_form.html", form=form, consultation=item), 400 if form.errors else 200
+    return render_template(
+        "facilitator/consultation_form.html", form=form, consultation=item
+    ), 400 if form.errors else 200
 
 
 @bp.post("/c/<int:consultation_id>/archive")
@@ -159,8 +177,9 @@ def edit_use_case(consultation_id: int, use_case_id: int | None = None) -> Any:
         db.session.commit()
         flash("Use case saved.")
         return redirect(url_for(".consultation", consultation_id=item.id))
-    return render_template("facilitator/use_case_form.html", form=form, consultation=item, use_case=use_case,
-                           card_fields=CARD_FIELDS), 400 if form.errors else 200
+    return render_template(
+        "facilitator/use_case_form.html", form=form, consultation=item, use_case=use_case, card_fields=CARD_FIELDS
+    ), 400 if form.errors else 200
 
 
 @bp.post("/c/<int:consultation_id>/use-cases/<int:use_case_id>/archive")
@@ -172,7 +191,9 @@ def archive_use_case(consultation_id: int, use_case_id: int) -> Any:
     if form.validate_on_submit():
         use_case.archived = form.archived.data == "1"
         db.session.commit()
-        flash("Use case archived. Workshops that used it keep their copy." if use_case.archived else "Use case restored.")
+        flash(
+            "Use case archived. Workshops that used it keep their copy." if use_case.archived else "Use case restored."
+        )
     return redirect(url_for(".consultation", consultation_id=item.id))
 
 
@@ -190,8 +211,14 @@ def card_library(consultation_id: int) -> Any:
         flash(f"Copied '{card.title}'. You can edit your copy now.")
         return redirect(url_for(".edit_use_case", consultation_id=item.id, use_case_id=use_case.id))
     copied = {u.library_id for u in cs.active_use_cases(item)}
-    return render_template("facilitator/library.html", consultation=item, cards=library().cards.values(),
-                           copied=copied, form=form, card_fields=CARD_FIELDS)
+    return render_template(
+        "facilitator/library.html",
+        consultation=item,
+        cards=library().cards.values(),
+        copied=copied,
+        form=form,
+        card_fields=CARD_FIELDS,
+    )
 
 
 def _lines(raw: str | None) -> list[str]:
@@ -214,9 +241,14 @@ def new_workshop(consultation_id: int) -> Any:
         chosen = [u for u in use_cases if u.id in (form.use_cases.data or [])]
         try:
             workshop = ws.create_workshop(
-                db.session, item, library().packs[form.pack.data or ""], chosen, title=form.title.data or "",
+                db.session,
+                item,
+                library().packs[form.pack.data or ""],
+                chosen,
+                title=form.title.data or "",
                 roles=_lines(form.roles.data) or list(DEFAULT_ROLES),
-                moderation=None if form.moderation.data == "auto" else form.moderation.data)
+                moderation=None if form.moderation.data == "auto" else form.moderation.data,
+            )
         except Refused as exc:
             db.session.rollback()
             form.use_cases.errors = [str(exc)]
@@ -224,8 +256,9 @@ def new_workshop(consultation_id: int) -> Any:
             db.session.commit()
             flash("Workshop created. It is ready to run.")
             return redirect(url_for(".workshop", consultation_id=item.id, workshop_id=workshop.id))
-    return render_template("facilitator/workshop_form.html", form=form, consultation=item,
-                           packs=library().packs), 400 if form.errors else 200
+    return render_template(
+        "facilitator/workshop_form.html", form=form, consultation=item, packs=library().packs
+    ), 400 if form.errors else 200
 
 
 @bp.get("/c/<int:consultation_id>/w/<int:workshop_id>")
@@ -237,8 +270,14 @@ def workshop(consultation_id: int, workshop_id: int) -> Any:
     form.roles.data = "\n".join(found.roles)
     form.redaction_names.data = "\n".join(found.redaction_names)
     form.safeguarding_phrases.data = "\n".join(found.safeguarding_phrases)
-    return render_template("facilitator/workshop.html", consultation=item, workshop=found, form=form,
-                           qr=qr_svg(join_url(found)), pack=library().packs.get(found.pack_id))
+    return render_template(
+        "facilitator/workshop.html",
+        consultation=item,
+        workshop=found,
+        form=form,
+        qr=qr_svg(join_url(found)),
+        pack=library().packs.get(found.pack_id),
+    )
 
 
 @bp.post("/c/<int:consultation_id>/w/<int:workshop_id>/settings")
@@ -248,13 +287,21 @@ def workshop_settings(consultation_id: int, workshop_id: int) -> Any:
     found = ws.get_workshop(db.session, item, workshop_id)
     form = WorkshopSettingsForm()
     if form.validate_on_submit():
-        ws.update_settings(db.session, found, title=form.title.data, roles=_lines(form.roles.data),
-                           moderation=form.moderation.data, redaction_names=_lines(form.redaction_names.data),
-                           safeguarding_phrases=_lines(form.safeguarding_phrases.data))
+        ws.update_settings(
+            db.session,
+            found,
+            title=form.title.data,
+            roles=_lines(form.roles.data),
+            moderation=form.moderation.data,
+            redaction_names=_lines(form.redaction_names.data),
+            safeguarding_phrases=_lines(form.safeguarding_phrases.data),
+        )
         db.session.commit()
         flash("Workshop settings saved.")
     else:
-        flash("Those settings could not be saved: " + "; ".join(e for errs in form.errors.values() for e in errs), "error")
+        flash(
+            "Those settings could not be saved: " + "; ".join(e for errs in form.errors.values() for e in errs), "error"
+        )
     return redirect(url_for(".workshop", consultation_id=item.id, workshop_id=found.id))
 
 
@@ -264,9 +311,16 @@ def _console_context(consultation_id: int, workshop_id: int) -> dict[str, Any]:
     view = live.aggregate(db.session, found.id)
     step = found.steps[found.current_step] if found.steps else None
     roles = live.suppressed_roles(joined_by_role(db.session, found), item.k_threshold)
-    return {"consultation": item, "workshop": found, "step": step, "view": view.console if view else {},
-            "roles": roles, "form": ControlForm(), "qr": qr_svg(join_url(found)),
-            "timer_left": ws.timer_remaining(found)}
+    return {
+        "consultation": item,
+        "workshop": found,
+        "step": step,
+        "view": view.console if view else {},
+        "roles": roles,
+        "form": ControlForm(),
+        "qr": qr_svg(join_url(found)),
+        "timer_left": ws.timer_remaining(found),
+    }
 
 
 @bp.get("/c/<int:consultation_id>/w/<int:workshop_id>/console")
@@ -313,5 +367,3 @@ def workshop_qr(consultation_id: int, workshop_id: int) -> Any:
     item = _consultation(consultation_id)
     found = ws.get_workshop(db.session, item, workshop_id)
     return Response(qr_svg(join_url(found)), mimetype="image/svg+xml")
-
-

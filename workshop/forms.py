@@ -36,18 +36,33 @@ class LogoutForm(FlaskForm):
 
 
 class ConsultationForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the consultation a title."), Length(max=200)],
-                        description='For example "Riverside Council: predictive tools in early help".')
-    organisation = StringField("Who is running it", validators=[Optional(), Length(max=200)],
-                               description="Shown to participants when they join.")
-    description = TextAreaField("What it is about", validators=[Optional(), Length(max=4000)],
-                                description="Shown to participants when they join. Keep it short and plain.")
-    k_threshold = IntegerField("Smallest group shown", default=5,
-                               validators=[InputRequired("Enter a number."), NumberRange(2, 50, "Use a number from 2 to 50.")],
-                               description="Groups of people smaller than this are never shown on their own.")
-    retention_days = IntegerField("Keep raw answers for (days)", default=365,
-                                  validators=[InputRequired("Enter a number."), NumberRange(1, 3650, "Use a number from 1 to 3650.")],
-                                  description="After this, raw answers are deleted. The summary record is kept.")
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Give the consultation a title."), Length(max=200)],
+        description='For example "Riverside Council: predictive tools in early help".',
+    )
+    organisation = StringField(
+        "Who is running it",
+        validators=[Optional(), Length(max=200)],
+        description="Shown to participants when they join.",
+    )
+    description = TextAreaField(
+        "What it is about",
+        validators=[Optional(), Length(max=4000)],
+        description="Shown to participants when they join. Keep it short and plain.",
+    )
+    k_threshold = IntegerField(
+        "Smallest group shown",
+        default=5,
+        validators=[InputRequired("Enter a number."), NumberRange(2, 50, "Use a number from 2 to 50.")],
+        description="Groups of people smaller than this are never shown on their own.",
+    )
+    retention_days = IntegerField(
+        "Keep raw answers for (days)",
+        default=365,
+        validators=[InputRequired("Enter a number."), NumberRange(1, 3650, "Use a number from 1 to 3650.")],
+        description="After this, raw answers are deleted. The summary record is kept.",
+    )
     public_outcome = BooleanField("Anyone with the public link can see the published outcome")
 
 
@@ -76,26 +91,42 @@ class MemberForm(FlaskForm):
 
 
 class WorkshopForm(FlaskForm):
-    title = StringField("Workshop name", validators=[DataRequired("Give the workshop a name."), Length(max=200)],
-                        description='For example "Parents\' evening, 12 March".')
+    title = StringField(
+        "Workshop name",
+        validators=[DataRequired("Give the workshop a name."), Length(max=200)],
+        description='For example "Parents\' evening, 12 March".',
+    )
     pack = RadioField("Workshop plan (pack)", validators=[InputRequired("Choose a pack.")])
-    use_cases = MultiCheckboxField("Use cases to discuss, in this order", coerce=int,
-                                   validators=[DataRequired("Choose at least one use case.")])
+    use_cases = MultiCheckboxField(
+        "Use cases to discuss, in this order", coerce=int, validators=[DataRequired("Choose at least one use case.")]
+    )
     roles = TextAreaField("Roles people can choose (one a line)", validators=[Optional(), Length(max=2000)])
-    moderation = SelectField("Check comments", choices=[
-        SelectChoice("auto", "Choose for me (before showing if families take part)"),
-        SelectChoice("pre", "Before they are shown"), SelectChoice("post", "After they are shown")])
+    moderation = SelectField(
+        "Check comments",
+        choices=[
+            SelectChoice("auto", "Choose for me (before showing if families take part)"),
+            SelectChoice("pre", "Before they are shown"),
+            SelectChoice("post", "After they are shown"),
+        ],
+    )
 
 
 class WorkshopSettingsForm(FlaskForm):
     title = StringField("Workshop name", validators=[DataRequired("Give the workshop a name."), Length(max=200)])
     roles = TextAreaField("Roles people can choose (one a line)", validators=[Optional(), Length(max=2000)])
-    moderation = SelectField("Check comments", choices=[SelectChoice("pre", "Before they are shown"),
-                                                        SelectChoice("post", "After they are shown")])
-    redaction_names = TextAreaField("Names to hide (one a line)", validators=[Optional(), Length(max=8000)],
-                                    description="Children, relatives, social workers, schools and streets that may come up. "
-                                                "They are replaced with [name] before anyone sees a comment.")
-    safeguarding_phrases = TextAreaField("Extra safeguarding phrases (one a line)", validators=[Optional(), Length(max=8000)])
+    moderation = SelectField(
+        "Check comments",
+        choices=[SelectChoice("pre", "Before they are shown"), SelectChoice("post", "After they are shown")],
+    )
+    redaction_names = TextAreaField(
+        "Names to hide (one a line)",
+        validators=[Optional(), Length(max=8000)],
+        description="Children, relatives, social workers, schools and streets that may come up. "
+        "They are replaced with [name] before anyone sees a comment.",
+    )
+    safeguarding_phrases = TextAreaField(
+        "Extra safeguarding phrases (one a line)", validators=[Optional(), Length(max=8000)]
+    )
 
 
 class ControlForm(FlaskForm):

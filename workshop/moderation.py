@@ -37,13 +37,15 @@ class DecisionForm(FlaskForm):
 
 class HideForm(FlaskForm):
     # Checked against HIDE_REASONS by the service, which refuses anything else.
-    reason = StringField("Why are you hiding it?", validators=[InputRequired("Choose why you are hiding this comment."),
-                                                               Length(max=20)])
+    reason = StringField(
+        "Why are you hiding it?", validators=[InputRequired("Choose why you are hiding this comment."), Length(max=20)]
+    )
 
 
 class EditForm(FlaskForm):
-    text = TextAreaField("The comment", validators=[InputRequired("There would be nothing left."),
-                                                    Length(max=TEXT_MAX * 2)])
+    text = TextAreaField(
+        "The comment", validators=[InputRequired("There would be nothing left."), Length(max=TEXT_MAX * 2)]
+    )
     show = HiddenField(validators=[Optional()])
 
 
@@ -88,11 +90,17 @@ def queue(consultation_id: int, workshop_id: int) -> Any:
     consultation, workshop = _workshop(consultation_id, workshop_id)
     guidance = current_app.extensions["cg_library"].safeguarding.get("guidance", "")
     return render_template(
-        "moderation/queue.html", consultation=consultation, workshop=workshop,
-        queue=ms.queue(db.session, workshop), alerts=ms.alerts(db.session, workshop),
+        "moderation/queue.html",
+        consultation=consultation,
+        workshop=workshop,
+        queue=ms.queue(db.session, workshop),
+        alerts=ms.alerts(db.session, workshop),
         acknowledged=len(ms.alerts(db.session, workshop, include_acknowledged=True)),
-        guidance=guidance if isinstance(guidance, str) else "", category_label=category_label,
-        hide_reasons=HIDE_REASONS, form=DecisionForm(), hide_form=HideForm(),
+        guidance=guidance if isinstance(guidance, str) else "",
+        category_label=category_label,
+        hide_reasons=HIDE_REASONS,
+        form=DecisionForm(),
+        hide_form=HideForm(),
     )
 
 
@@ -167,8 +175,14 @@ def edit(consultation_id: int, workshop_id: int, comment_id: int) -> Any:
         error = "; ".join(e for errs in form.errors.values() for e in errs) or "That did not work. Please try again."
     if not form.is_submitted():
         form.text.data = comment.text
-    return render_template("moderation/edit.html", consultation=consultation, workshop=workshop,
-                           comment=ms.queue_item(db.session, comment), form=form, error=error), 400 if error else 200
+    return render_template(
+        "moderation/edit.html",
+        consultation=consultation,
+        workshop=workshop,
+        comment=ms.queue_item(db.session, comment),
+        form=form,
+        error=error,
+    ), 400 if error else 200
 
 
 @bp.post("/c/<int:consultation_id>/w/<int:workshop_id>/alerts/<int:alert_id>/acknowledge")

@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
-
 from wtforms.fields.choices import SelectChoice
 
 from . import ratelimit
@@ -88,7 +87,9 @@ def home() -> Any:
             workshop = ps.find_workshop(db.session, form.code.data or "")
         except NotFound:
             ratelimit.wrong_code_guessed()
-            form.code.errors = ["We could not find a workshop with that code. Check the code on the big screen and try again."]
+            form.code.errors = [
+                "We could not find a workshop with that code. Check the code on the big screen and try again."
+            ]
         else:
             return redirect(url_for(".join", code=workshop.join_code))
     return render_template("participant/home.html", form=form), 400 if form.errors else 200
@@ -107,8 +108,9 @@ def join(code: str) -> Any:
     error = None
     if form.validate_on_submit():
         try:
-            participant, receipt = ps.join(db.session, workshop, language=session.get("lang", "en"),
-                                           assisted=session.get("tablet") == workshop.id)
+            participant, receipt = ps.join(
+                db.session, workshop, language=session.get("lang", "en"), assisted=session.get("tablet") == workshop.id
+            )
         except Refused as exc:
             db.session.rollback()
             error = str(exc)
@@ -117,8 +119,9 @@ def join(code: str) -> Any:
             current_app.extensions["cg_publisher"].mark(workshop.id)  # the live "joined" counts
             _remember(workshop, participant, receipt)
             return redirect(url_for(".role", code=workshop.join_code))
-    return render_template("participant/welcome.html", workshop=workshop, consultation=workshop.consultation,
-                           form=form, error=error), 400 if error else 200
+    return render_template(
+        "participant/welcome.html", workshop=workshop, consultation=workshop.consultation, form=form, error=error
+    ), 400 if error else 200
 
 
 def _joined(code: str) -> tuple[Workshop, Participant] | Any:
@@ -162,8 +165,12 @@ def receipt(code: str) -> Any:
     if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
         return found
     workshop, _participant = found
-    return render_template("participant/receipt.html", workshop=workshop,
-                           receipt=(session.get("r") or {}).get(str(workshop.id)), first=request.args.get("first"))
+    return render_template(
+        "participant/receipt.html",
+        workshop=workshop,
+        receipt=(session.get("r") or {}).get(str(workshop.id)),
+        first=request.args.get("first"),
+    )
 
 
 @bp.get("/w/<code>")
@@ -176,9 +183,16 @@ def live(code: str) -> Any:
     step = get_step(db.session, workshop.id, workshop.current_step)
     answer = ps.my_answer(db.session, participant, step) if step is not None and step.kind == "prompt" else None
     texts = ps.my_texts(db.session, answer) if answer is not None else []
-    return render_template("participant/live.html", workshop=workshop, step=step, answer=answer, texts=texts,
-                           language=session.get("lang", "en"), client_id=uuid.uuid4().hex,
-                           saved=request.args.get("saved"))
+    return render_template(
+        "participant/live.html",
+        workshop=workshop,
+        step=step,
+        answer=answer,
+        texts=texts,
+        language=session.get("lang", "en"),
+        client_id=uuid.uuid4().hex,
+        saved=request.args.get("saved"),
+    )
 
 
 @bp.post("/w/<code>/answer")
@@ -198,8 +212,15 @@ def answer(code: str) -> Any:
         error = ratelimit.MESSAGE
     else:
         try:
-            result = ps.submit_answer(db.session, workshop, participant, step, request.form.get("client_id"),
-                                      payload_from_form(request.form), current_app_screener())
+            result = ps.submit_answer(
+                db.session,
+                workshop,
+                participant,
+                step,
+                request.form.get("client_id"),
+                payload_from_form(request.form),
+                current_app_screener(),
+            )
         except Refused as exc:
             db.session.rollback()
             error = str(exc)
@@ -212,9 +233,17 @@ def answer(code: str) -> Any:
                 flash(_("We hid some personal details in what you wrote, to keep people safe."), "redacted")
             return redirect(url_for(".live", code=workshop.join_code, saved=1) + "#status")
     current = get_step(db.session, workshop.id, workshop.current_step)
-    return render_template("participant/live.html", workshop=workshop, step=current, answer=None, texts=[],
-                           language=session.get("lang", "en"), client_id=uuid.uuid4().hex, error=error,
-                           posted=request.form), 400
+    return render_template(
+        "participant/live.html",
+        workshop=workshop,
+        step=current,
+        answer=None,
+        texts=[],
+        language=session.get("lang", "en"),
+        client_id=uuid.uuid4().hex,
+        error=error,
+        posted=request.form,
+    ), 400
 
 
 def current_app_screener() -> ps.Screener:
@@ -272,7 +301,9 @@ def outcome() -> Any:
     elif form.is_submitted():
         error = "Please enter your receipt code."
     if found is None:
-        return render_template("participant/outcome.html", form=form, error=error, participant=None), 400 if error else 200
+        return render_template(
+            "participant/outcome.html", form=form, error=error, participant=None
+        ), 400 if error else 200
     workshop = db.session.get(Workshop, found.workshop_id)
     consultation = workshop.consultation if workshop else None
     if request.form.get("withdraw") == "confirm":
@@ -280,8 +311,9 @@ def outcome() -> Any:
             ps.withdraw(db.session, found)
         except Refused as exc:
             db.session.rollback()
-            return render_template("participant/outcome.html", form=form, error=str(exc), participant=found,
-                                   consultation=consultation), 400
+            return render_template(
+                "participant/outcome.html", form=form, error=str(exc), participant=found, consultation=consultation
+            ), 400
         db.session.commit()
         if workshop is not None:
             current_app.extensions["cg_publisher"].mark(workshop.id)
@@ -291,8 +323,14 @@ def outcome() -> Any:
             receipts.pop(str(workshop.id), None)
             session["p"], session["r"] = tokens, receipts
         return render_template("participant/withdrawn.html")
-    return render_template("participant/outcome.html", form=form, participant=found, consultation=consultation,
-                           confirm=request.form.get("withdraw") == "ask", error=None)
+    return render_template(
+        "participant/outcome.html",
+        form=form,
+        participant=found,
+        consultation=consultation,
+        confirm=request.form.get("withdraw") == "ask",
+        error=None,
+    )
 
 
 @bp.route("/w/<code>/comments", methods=["GET", "POST"])
@@ -318,8 +356,15 @@ def comments(code: str) -> Any:
             db.session.commit()
             return redirect(url_for(".comments", code=workshop.join_code))
     items = ps.approved_comments(db.session, workshop, step) if step is not None else []
-    return render_template("participant/comments.html", workshop=workshop, step=step, items=items, error=error,
-                           mine=ps.my_me_toos(db.session, participant), me=participant.id), 400 if error else 200
+    return render_template(
+        "participant/comments.html",
+        workshop=workshop,
+        step=step,
+        items=items,
+        error=error,
+        mine=ps.my_me_toos(db.session, participant),
+        me=participant.id,
+    ), 400 if error else 200
 
 
 @bp.post("/w/<code>/next-person")

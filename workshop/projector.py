@@ -34,8 +34,14 @@ def projector_view(workshop: Workshop) -> dict[str, Any]:
         counted = step_tally(db.session, step)
         chart = bar_chart_svg(counted, step.content.get("question", "Results"))
     url = join_url(workshop)
-    return {"workshop": workshop, "step": step, "view": projector, "chart": chart, "join_url": url,
-            "qr": qr_svg(url, title=f"QR code to join at {url}")}
+    return {
+        "workshop": workshop,
+        "step": step,
+        "view": projector,
+        "chart": chart,
+        "join_url": url,
+        "qr": qr_svg(url, title=f"QR code to join at {url}"),
+    }
 
 
 @bp.get("/<token>")

@@ -12,8 +12,9 @@ import qrcode.image.svg
 
 def qr_svg(data: str, *, title: str = "QR code to join") -> str:
     """Return an SVG QR code for ``data`` with an accessible title."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
-                       image_factory=qrcode.image.svg.SvgPathFillImage)
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, image_factory=qrcode.image.svg.SvgPathFillImage
+    )
     qr.add_data(data)
     qr.make(fit=True)
     buffer = io.BytesIO()

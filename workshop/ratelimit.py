@@ -111,8 +111,9 @@ class RedisBackend:
 
         # A blocking pool: under a flood of answers the default pool opens a connection per
         # greenlet until Redis refuses ("Too many connections"); this one makes them queue.
-        pool = redis.BlockingConnectionPool.from_url(url, max_connections=max(2, pool_size), timeout=2,
-                                                     socket_timeout=0.5, socket_connect_timeout=0.5)
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=max(2, pool_size), timeout=2, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
         self._redis = redis.Redis(connection_pool=pool)
 
     def count(self, key: str, window: float, now: float) -> int:

@@ -36,20 +36,43 @@ class Event:
 
 # Client -> server events (handled in sockets.py), then server -> client events.
 EVENTS: tuple[Event, ...] = (
-    Event("answer", "phone", "server (ack to sender only)",
-          "{step, client_id, value} -> ack {ok, client_id, duplicate, error, held, redacted}"),
-    Event("sync", "phone, console or projector", "server (ack to sender only)",
-          "{} -> ack: the current `state` payload (used after a reconnect)"),
-    Event("control", "console", "server (ack to sender only)",
-          "{action, argument} -> ack {ok, error}; action is one of services.workshops.CONTROL_ACTIONS"),
-    Event("preview", "phone", "server (ack to sender only)",
-          "{text} -> ack {text, changed, counts}: what redaction would do, nothing stored"),
-    Event("me_too", "phone", "server (ack to sender only)",
-          "{comment} -> ack {ok, count, error}"),
-    Event("state", "server", "phones, console and projector of one workshop",
-          "{v, status, step, total, kind, answering_open, revealed, paused, timer_ends_at, html?}"),
-    Event("tally", "server", "console and projector of one workshop (coalesced)",
-          "{step, answered, joined, results?, roles? (console only, suppressed), queue? (console only)}"),
+    Event(
+        "answer",
+        "phone",
+        "server (ack to sender only)",
+        "{step, client_id, value} -> ack {ok, client_id, duplicate, error, held, redacted}",
+    ),
+    Event(
+        "sync",
+        "phone, console or projector",
+        "server (ack to sender only)",
+        "{} -> ack: the current `state` payload (used after a reconnect)",
+    ),
+    Event(
+        "control",
+        "console",
+        "server (ack to sender only)",
+        "{action, argument} -> ack {ok, error}; action is one of services.workshops.CONTROL_ACTIONS",
+    ),
+    Event(
+        "preview",
+        "phone",
+        "server (ack to sender only)",
+        "{text} -> ack {text, changed, counts}: what redaction would do, nothing stored",
+    ),
+    Event("me_too", "phone", "server (ack to sender only)", "{comment} -> ack {ok, count, error}"),
+    Event(
+        "state",
+        "server",
+        "phones, console and projector of one workshop",
+        "{v, status, step, total, kind, answering_open, revealed, paused, timer_ends_at, html?}",
+    ),
+    Event(
+        "tally",
+        "server",
+        "console and projector of one workshop (coalesced)",
+        "{step, answered, joined, results?, roles? (console only, suppressed), queue? (console only)}",
+    ),
     Event("moderation", "server", "console of one workshop", "{pending, alerts}: the queue changed"),
 )
 EVENT_NAMES = frozenset(e.name for e in EVENTS)
@@ -100,8 +123,16 @@ def phone_variant_room(workshop_id: int, language: str, easy: bool) -> str:
 def render_phone_step(workshop: Any, step: Any, language: str, easy: bool = False) -> str:
     """Render the phone's step panel once for everyone reading it the same way."""
     with force_locale(language):
-        return render_template("participant/_step.html", workshop=workshop, step=step, language=language,
-                               answer=None, texts=[], live=True, easy_read=easy)
+        return render_template(
+            "participant/_step.html",
+            workshop=workshop,
+            step=step,
+            language=language,
+            answer=None,
+            texts=[],
+            live=True,
+            easy_read=easy,
+        )
 
 
 def broadcast_state(workshop: Any, step: Any) -> None:

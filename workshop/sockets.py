@@ -77,8 +77,13 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError("unknown workshop")
     if kind == "phone":
         token = (session.get("p") or {}).get(str(workshop_id))
-        participant = db.session.scalar(db.select(Participant.id).where(
-            Participant.token == token, Participant.workshop_id == workshop_id)) if token else None
+        participant = (
+            db.session.scalar(
+                db.select(Participant.id).where(Participant.token == token, Participant.workshop_id == workshop_id)
+            )
+            if token
+            else None
+        )
         if participant is None:
             raise ConnectionRefusedError("not joined")
         language = session.get("lang", "en") if session.get("lang") in ("en", "cy") else "en"
@@ -122,16 +127,21 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
     client_id = data.get("client_id") if isinstance(data, dict) else None
     if who.get("as") != "phone":
         return {"ok": False, "client_id": client_id, "error": "Please join the workshop first."}
-    if (not isinstance(data, dict) or not isinstance(data.get("step"), int) or isinstance(data.get("step"), bool)
-            or not 0 <= data["step"] < MAX_ID):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("step"), int)
+        or isinstance(data.get("step"), bool)
+        or not 0 <= data["step"] < MAX_ID
+    ):
         return {"ok": False, "client_id": client_id, "error": "We could not read your answer. Please try again."}
     if not ratelimit.answer_allowed(who["p"]):
         return {"ok": False, "client_id": client_id, "error": ratelimit.MESSAGE}
     screener: Screener = current_app.extensions["cg_screener"]
     for attempt in (1, 2):
         try:
-            result = answer_quickly(db.session, who["w"], who["p"], data["step"], client_id, data.get("value"),
-                                    screener)
+            result = answer_quickly(
+                db.session, who["w"], who["p"], data["step"], client_id, data.get("value"), screener
+            )
             db.session.commit()
         except Refused as exc:
             db.session.rollback()
@@ -150,8 +160,14 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
             from .services.live import queue_counts
 
             socketio.emit("moderation", queue_counts(db.session, who["w"]), to=console_room(who["w"]))
-    return {"ok": True, "client_id": client_id, "duplicate": result.duplicate, "held": result.held_for_safeguarding,
-            "redacted": result.redacted, "pending": bool(result.pending_moderation)}
+    return {
+        "ok": True,
+        "client_id": client_id,
+        "duplicate": result.duplicate,
+        "held": result.held_for_safeguarding,
+        "redacted": result.redacted,
+        "pending": bool(result.pending_moderation),
+    }
 
 
 @socketio.on("sync")

@@ -26,8 +26,10 @@ compress = Compress()
 
 
 def register_web(app: Flask) -> None:
-    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "application/javascript",
-                                                  "text/javascript", "application/json", "image/svg+xml"])
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        ["text/html", "text/css", "application/javascript", "text/javascript", "application/json", "image/svg+xml"],
+    )
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
     # Static files are sent as streams; without this Flask-Compress would use zstd at level 3
     # for them, which is bigger than gzip -6 for our CSS and JavaScript.
@@ -84,14 +86,22 @@ def register_web(app: Flask) -> None:
             return jsonify(state), 503
         return jsonify(state)
 
-    from .domain.packs import CARD_FIELDS
     from .domain import vocabulary as v
+    from .domain.packs import CARD_FIELDS
 
     card_rows = [(k, label) for k, label in CARD_FIELDS.items() if k not in ("title", "summary")]
     app.jinja_env.globals.update(
-        product="Common Ground", positions=v.POSITIONS, position_hints=v.POSITION_HINTS, values=v.VALUES,
-        value_hints=v.VALUE_HINTS, objection_grounds=v.OBJECTION_GROUNDS, conditions_max=v.CONDITIONS_MAX,
-        text_max=v.TEXT_MAX, card_rows=lambda: card_rows, lifecycle=v.LIFECYCLE, positions_easy=v.POSITIONS_EASY,
+        product="Common Ground",
+        positions=v.POSITIONS,
+        position_hints=v.POSITION_HINTS,
+        values=v.VALUES,
+        value_hints=v.VALUE_HINTS,
+        objection_grounds=v.OBJECTION_GROUNDS,
+        conditions_max=v.CONDITIONS_MAX,
+        text_max=v.TEXT_MAX,
+        card_rows=lambda: card_rows,
+        lifecycle=v.LIFECYCLE,
+        positions_easy=v.POSITIONS_EASY,
         glossary_for=glossary_for,
     )
 

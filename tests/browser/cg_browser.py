@@ -52,8 +52,13 @@ def wait_until(page: Page, predicate: Callable[[], bool], message: str, timeout:
         page.wait_for_timeout(25)  # one poll tick while waiting on the condition
 
 
-def watch(page: Page, name: str, errors: list[str], expected: tuple[tuple[int, str], ...] = (),
-          console_ok: tuple[str, ...] = ()) -> Page:
+def watch(
+    page: Page,
+    name: str,
+    errors: list[str],
+    expected: tuple[tuple[int, str], ...] = (),
+    console_ok: tuple[str, ...] = (),
+) -> Page:
     """Collect script errors and failed requests, so a broken page fails the test.
 
     ``expected`` lists (status, path) answers the test provokes on purpose, such as a wrong
@@ -360,8 +365,9 @@ def snapshot_problems(page: Page, *, landmarks: tuple[str, ...] = ("banner", "ma
     control.
     """
     # A line whose text holds a colon is quoted as a whole in YAML: - 'heading "A: b" [level=1]'
-    lines = [re.sub(r"^(\s*- )'(.*)'(:?)$", r"\1\2\3", line).replace("''", "'")
-             for line in aria_snapshot(page).splitlines()]
+    lines = [
+        re.sub(r"^(\s*- )'(.*)'(:?)$", r"\1\2\3", line).replace("''", "'") for line in aria_snapshot(page).splitlines()
+    ]
     problems = []
     h1 = [line for line in lines if re.match(r"\s*- heading .*\[level=1\]", line)]
     if len(h1) != 1:
@@ -381,8 +387,9 @@ def snapshot_problems(page: Page, *, landmarks: tuple[str, ...] = ("banner", "ma
     return problems
 
 
-def new_workshop(fac: Page, consultation_url: str, title: str,
-                 pack: str = "Three-tier ethics review") -> dict[str, str]:
+def new_workshop(
+    fac: Page, consultation_url: str, title: str, pack: str = "Three-tier ethics review"
+) -> dict[str, str]:
     """Set up a workshop on one card through the facilitator's pages; return its addresses."""
     fac.goto(consultation_url)
     fac.get_by_role("link", name="Set up a workshop").click()
@@ -394,7 +401,8 @@ def new_workshop(fac: Page, consultation_url: str, title: str,
     fac.get_by_role("button", name="Create workshop").click()
     expect(fac.get_by_role("heading", level=1)).to_have_text(title)
     kinds = fac.locator(".cg-step-list > li").evaluate_all(
-        "items => items.map(li => ((li.querySelector('.govuk-tag') || {}).textContent || '').trim())")
+        "items => items.map(li => ((li.querySelector('.govuk-tag') || {}).textContent || '').trim())"
+    )
     return {
         "workshop": fac.url,
         "console": fac.url + "/console",

@@ -286,8 +286,13 @@ def test_every_page_and_state_meets_wcag_22_aa(server: LiveServer, browser: Brow
     # --- a participant's phone, from the start page to the live page ------------------------
     phone_ctx = phone_context(browser)
     # Expected: a wrong code (400, then 404), and the browser's complaints while it is offline.
-    phone = watch(phone_ctx.new_page(), "phone", errors, expected=((400, "/"), (404, "/j/" + code_guess)),
-                  console_ok=("ERR_INTERNET_DISCONNECTED", "WebSocket connection to"))
+    phone = watch(
+        phone_ctx.new_page(),
+        "phone",
+        errors,
+        expected=((400, "/"), (404, "/j/" + code_guess)),
+        console_ok=("ERR_INTERNET_DISCONNECTED", "WebSocket connection to"),
+    )
     phone.goto(base + "/")
     audit(phone, "start page")
     phone.get_by_label("Workshop code").fill("NOPE")
@@ -461,7 +466,8 @@ def test_live_page_tells_screen_readers_what_changed(server: LiveServer, browser
     fac.get_by_role("link", name="Demo workshop").click()
     join_url = fac.locator("#join-url").get_attribute("href") or ""
     kinds = fac.locator(".cg-step-list > li").evaluate_all(
-        "items => items.map(li => ((li.querySelector('.govuk-tag') || {}).textContent || '').trim())")
+        "items => items.map(li => ((li.querySelector('.govuk-tag') || {}).textContent || '').trim())"
+    )
     position = kinds.index("position")
     fac.get_by_role("link", name="Open the console").click()
     expect(fac.locator("#connection")).to_have_text(re.compile("^Live"), timeout=WAIT)

@@ -76,8 +76,10 @@ def test_paper_forms_and_a_shared_tablet_are_counted_apart(live_server: LiveServ
     workshop_url = urls["workshop"]
 
     # Two paper forms, typed in by the facilitator; each gets its own receipt code.
-    receipts = [type_in_paper_form(fac, workshop_url, "I object"),
-                type_in_paper_form(fac, workshop_url, "I can live with this")]
+    receipts = [
+        type_in_paper_form(fac, workshop_url, "I object"),
+        type_in_paper_form(fac, workshop_url, "I can live with this"),
+    ]
     assert len(set(receipts)) == 2 and all(re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", r) for r in receipts)
 
     open_console(fac, urls["console"])
@@ -100,11 +102,16 @@ def test_paper_forms_and_a_shared_tablet_are_counted_apart(live_server: LiveServ
         expect(tablet.locator(".cg-answer-form")).to_have_attribute("data-step", str(POSITION), timeout=WAIT)
         expect(tablet.locator(".cg-answer-form input:checked")).to_have_count(0)
         expect(tablet.locator(".cg-answer-form [data-status]")).to_have_text("")
-        answer_on(tablet, CY["I can live with this"], CY["Send my answer"],
-                  CY["Saved. You can change your answer until the question closes."])
+        answer_on(
+            tablet,
+            CY["I can live with this"],
+            CY["Send my answer"],
+            CY["Saved. You can change your answer until the question closes."],
+        )
         tablet.get_by_role("button", name=CY["Finish and pass it on"]).click()
         expect(tablet.locator(".govuk-notification-banner")).to_contain_text(
-            CY["Thank you. Please pass the tablet to the next person."])
+            CY["Thank you. Please pass the tablet to the next person."]
+        )
 
     # Two people on their own phones, in English.
     for n in range(2):
@@ -124,9 +131,18 @@ def test_paper_forms_and_a_shared_tablet_are_counted_apart(live_server: LiveServ
             "SELECT p.assisted, p.language, (SELECT r.key FROM response r JOIN workshop_step s ON s.id = r.step_id "
             "  WHERE r.participant_id = p.id AND s.position = ?) "
             "FROM participant p JOIN workshop w ON w.id = p.workshop_id WHERE w.join_code = ?",
-            (POSITION, code)).fetchall()
-    assert sorted(people) == sorted([(1, "en", "object"), (1, "en", "consent"), (1, "cy", "consent"),
-                                     (1, "cy", "consent"), (0, "en", "unsure"), (0, "en", "unsure")]), people
+            (POSITION, code),
+        ).fetchall()
+    assert sorted(people) == sorted(
+        [
+            (1, "en", "object"),
+            (1, "en", "consent"),
+            (1, "cy", "consent"),
+            (1, "cy", "consent"),
+            (0, "en", "unsure"),
+            (0, "en", "unsure"),
+        ]
+    ), people
 
     # The record counts each way of taking part and each language, on their own.
     fac.goto(consultation_url + "/record")
@@ -136,8 +152,10 @@ def test_paper_forms_and_a_shared_tablet_are_counted_apart(live_server: LiveServ
     def counts(caption: str) -> dict[str, str]:
         table = who.locator("table", has=fac.locator("caption", has_text=caption))
         rows = table.locator("tbody tr")
-        return {rows.nth(i).locator("th").inner_text().strip(): rows.nth(i).locator("td").inner_text().strip()
-                for i in range(rows.count())}
+        return {
+            rows.nth(i).locator("th").inner_text().strip(): rows.nth(i).locator("td").inner_text().strip()
+            for i in range(rows.count())
+        }
 
     assert counts("How people took part") == {OWN: "2", ASSISTED: "4"}
     assert counts("Language people answered in") == {"English": "4", "Welsh": "2"}

@@ -109,7 +109,8 @@ def test_a_whole_workshop_by_keyboard_alone(live_server: LiveServer, browser: Br
     screen_reader_view(fac, "a workshop", views)
     join_url = fac.locator("#join-url").get_attribute("href") or ""
     kinds = fac.locator(".cg-step-list > li").evaluate_all(
-        "items => items.map(li => ((li.querySelector('.govuk-tag') || {}).textContent || '').trim())")
+        "items => items.map(li => ((li.querySelector('.govuk-tag') || {}).textContent || '').trim())"
+    )
     position = kinds.index("position")
     keys.tab_to(fac, fac.get_by_role("link", name="Open the console"))
     fac.keyboard.press("Enter")

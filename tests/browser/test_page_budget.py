@@ -69,23 +69,42 @@ def at_position_question(live_server: LiveServer, browser: Browser) -> Iterator[
     desk.close()
 
 
-def test_first_visit_is_light_and_usable_on_slow_3g(live_server: LiveServer, browser: Browser,
-                                                    at_position_question: None) -> None:
+def test_first_visit_is_light_and_usable_on_slow_3g(
+    live_server: LiveServer, browser: Browser, at_position_question: None
+) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     requests: dict[str, dict[str, Any]] = {}
-    cdp.on("Network.responseReceived", lambda e: requests.setdefault(e["requestId"], {}).update(
-        url=e["response"]["url"], status=e["response"]["status"], cached=e["response"].get("fromDiskCache", False),
-        encoding=e["response"]["headers"].get("Content-Encoding") or e["response"]["headers"].get("content-encoding")))
-    cdp.on("Network.loadingFinished", lambda e: requests.setdefault(e["requestId"], {}).update(
-        bytes=int(e["encodedDataLength"])))
+    cdp.on(
+        "Network.responseReceived",
+        lambda e: requests.setdefault(e["requestId"], {}).update(
+            url=e["response"]["url"],
+            status=e["response"]["status"],
+            cached=e["response"].get("fromDiskCache", False),
+            encoding=e["response"]["headers"].get("Content-Encoding")
+            or e["response"]["headers"].get("content-encoding"),
+        ),
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: requests.setdefault(e["requestId"], {}).update(bytes=int(e["encodedDataLength"])),
+    )
     # A redirect (after each form) ends no load of its own: count its response here.
-    cdp.on("Network.requestWillBeSent", lambda e: e.get("redirectResponse") and requests.setdefault(
-        e["requestId"] + ":" + str(len(requests)), {}).update(
-        url=e["redirectResponse"]["url"], status=e["redirectResponse"]["status"], cached=False, encoding=None,
-        bytes=int(e["redirectResponse"].get("encodedDataLength", 0))))
+    cdp.on(
+        "Network.requestWillBeSent",
+        lambda e: (
+            e.get("redirectResponse")
+            and requests.setdefault(e["requestId"] + ":" + str(len(requests)), {}).update(
+                url=e["redirectResponse"]["url"],
+                status=e["redirectResponse"]["status"],
+                cached=False,
+                encoding=None,
+                bytes=int(e["redirectResponse"].get("encodedDataLength", 0)),
+            )
+        ),
+    )
 
     page.goto(live_server.base_url + "/")
     page.get_by_label("Workshop code").fill(live_server.join_code)
@@ -104,19 +123,23 @@ def test_first_visit_is_light_and_usable_on_slow_3g(live_server: LiveServer, bro
     paint = page.evaluate("() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime")
     expect(page.locator("#phone")).to_have_attribute("data-live", "yes", timeout=LIVE_WITHIN * 1000 * 2)
     live = time.monotonic() - started
-    cdp.send("Network.emulateNetworkConditions", {**SLOW_3G, "latency": 0, "downloadThroughput": -1,
-                                                  "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions", {**SLOW_3G, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    )
 
     # Everything has arrived (the loadingFinished events come in before the socket is up).
     finished = [r for r in requests.values() if "bytes" in r and "url" in r]
     pages = [r for r in finished if not urlsplit(r["url"]).path.startswith("/socket.io/")]
     socket = [r for r in finished if urlsplit(r["url"]).path.startswith("/socket.io/")]
     total = sum(r["bytes"] for r in pages)
-    rows = "\n".join(f"  {r['bytes']:>6}  {r['status']}  {r.get('encoding') or '-':5}  {urlsplit(r['url']).path}"
-                     for r in pages)
-    print(f"\nFirst visit: {total} bytes of {BUDGET} in {len(pages)} responses (+ {sum(r['bytes'] for r in socket)}"
-          f" bytes of Socket.IO in {len(socket)})\n{rows}\n"
-          f"On slow 3G: usable after {usable:.2f} s (first paint at {paint or 0:.0f} ms), live after {live:.2f} s")
+    rows = "\n".join(
+        f"  {r['bytes']:>6}  {r['status']}  {r.get('encoding') or '-':5}  {urlsplit(r['url']).path}" for r in pages
+    )
+    print(
+        f"\nFirst visit: {total} bytes of {BUDGET} in {len(pages)} responses (+ {sum(r['bytes'] for r in socket)}"
+        f" bytes of Socket.IO in {len(socket)})\n{rows}\n"
+        f"On slow 3G: usable after {usable:.2f} s (first paint at {paint or 0:.0f} ms), live after {live:.2f} s"
+    )
 
     assert total <= BUDGET, f"the first visit is {total} bytes, over the {BUDGET}-byte budget:\n{rows}"
     # Every page, stylesheet and script was compressed, and the stylesheet was fetched once.

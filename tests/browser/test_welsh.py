@@ -155,9 +155,12 @@ def test_a_whole_workshop_in_welsh(live_server: LiveServer, browser: Browser) ->
             phone.get_by_label(CY["Only if..."], exact=True).fill(CONDITION)
             phone.get_by_role("button", name=CY["Send my answer"]).click()
             status = phone.locator(".cg-answer-form [data-status]")
-            expect(status).to_have_text(CY["Saved. You can change your answer until the question closes."]
-                                        + " " + CY["Your words will be checked before anyone else sees them."],
-                                        timeout=WAIT)
+            expect(status).to_have_text(
+                CY["Saved. You can change your answer until the question closes."]
+                + " "
+                + CY["Your words will be checked before anyone else sees them."],
+                timeout=WAIT,
+            )
             expect(phone.get_by_role("button", name=CY["Change my answer"])).to_be_visible()
             in_welsh(phone, "position question, answer saved", leaks)
             hand.set_offline(True)
@@ -179,13 +182,18 @@ def test_a_whole_workshop_in_welsh(live_server: LiveServer, browser: Browser) ->
         rows = conn.execute(
             "SELECT p.language, r.key FROM response r JOIN participant p ON p.id = r.participant_id "
             "JOIN workshop_step s ON s.id = r.step_id JOIN workshop w ON w.id = s.workshop_id "
-            "WHERE w.join_code = ? AND s.position = ?", (code, position)).fetchall()
+            "WHERE w.join_code = ? AND s.position = ?",
+            (code, position),
+        ).fetchall()
         conditions = conn.execute(
             "SELECT c.text FROM comment c JOIN workshop w ON w.id = c.workshop_id "
-            "WHERE w.join_code = ? AND c.kind = 'condition'", (code,)).fetchall()
+            "WHERE w.join_code = ? AND c.kind = 'condition'",
+            (code,),
+        ).fetchall()
         languages = conn.execute(
             "SELECT p.language FROM participant p JOIN workshop w ON w.id = p.workshop_id WHERE w.join_code = ?",
-            (code,)).fetchall()
+            (code,),
+        ).fetchall()
     assert rows == [("cy", "conditions")], rows
     assert [c[0] for c in conditions] == [CONDITION]
     assert sorted(lang for (lang,) in languages) == ["cy", "cy"]

@@ -48,8 +48,15 @@ class Live:
 
 
 def make_workshop(
-    app: Flask, owner_id: int, *, cards: int = 1, pack: str | None = None, title: str = "Test workshop",
-    roles: list[str] | None = None, moderation: str | None = "post", consultation_id: int | None = None,
+    app: Flask,
+    owner_id: int,
+    *,
+    cards: int = 1,
+    pack: str | None = None,
+    title: str = "Test workshop",
+    roles: list[str] | None = None,
+    moderation: str | None = "post",
+    consultation_id: int | None = None,
 ) -> Live:
     """Create a consultation (or reuse one) with library cards, and a ready workshop on it."""
     from workshop.models import Facilitator
@@ -66,8 +73,9 @@ def make_workshop(
             consultation = cs.get_consultation(db.session, owner_id, consultation_id)
             use_cases = cs.active_use_cases(consultation)[:cards]
         chosen_pack = library.packs[pack] if pack else library.default_pack
-        workshop = ws.create_workshop(db.session, consultation, chosen_pack, use_cases, title=title, roles=roles,
-                                      moderation=moderation)
+        workshop = ws.create_workshop(
+            db.session, consultation, chosen_pack, use_cases, title=title, roles=roles, moderation=moderation
+        )
         db.session.commit()
         return Live(consultation.id, workshop.id, workshop.join_code, workshop.projector_token, owner_id)
 
@@ -154,8 +162,9 @@ def console(app: Flask, client: FlaskClient, live: Live) -> Any:
 
 
 def projector(app: Flask, live: Live) -> Any:
-    sock = socketio.test_client(app, auth={"as": "projector", "workshop": live.workshop_id,
-                                           "token": live.projector_token})
+    sock = socketio.test_client(
+        app, auth={"as": "projector", "workshop": live.workshop_id, "token": live.projector_token}
+    )
     assert sock.is_connected()
     sock.get_received()
     return sock
@@ -171,5 +180,6 @@ def received(sock: Any, name: str | None = None) -> list[Any]:
 
 def answer(sock: Any, step: int, value: Any, client_id: str | None = None) -> Any:
     """Send an answer from a phone and return the acknowledgement."""
-    return sock.emit("answer", {"step": step, "client_id": client_id or uuid.uuid4().hex, "value": value},
-                     callback=True)
+    return sock.emit(
+        "answer", {"step": step, "client_id": client_id or uuid.uuid4().hex, "value": value}, callback=True
+    )

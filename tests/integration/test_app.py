@@ -236,9 +236,15 @@ def _decorated_socket_events() -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             for deco in node.decorator_list:
-                if (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and deco.func.attr == "on"
-                        and isinstance(deco.func.value, ast.Name) and deco.func.value.id == "socketio"
-                        and deco.args and isinstance(deco.args[0], ast.Constant)):
+                if (
+                    isinstance(deco, ast.Call)
+                    and isinstance(deco.func, ast.Attribute)
+                    and deco.func.attr == "on"
+                    and isinstance(deco.func.value, ast.Name)
+                    and deco.func.value.id == "socketio"
+                    and deco.args
+                    and isinstance(deco.args[0], ast.Constant)
+                ):
                     names.add(deco.args[0].value)
     return names
 
@@ -246,7 +252,8 @@ def _decorated_socket_events() -> set[str]:
 def test_catalogue_has_both_directions() -> None:
     assert CLIENT_EVENTS and SERVER_EVENTS
     assert {e.sender for e in EVENTS if e.name in CLIENT_EVENTS} and all(
-        e.receiver.startswith("server") for e in EVENTS if e.name in CLIENT_EVENTS)
+        e.receiver.startswith("server") for e in EVENTS if e.name in CLIENT_EVENTS
+    )
 
 
 @pytest.mark.parametrize("name", CLIENT_EVENTS)

@@ -36,8 +36,10 @@ def test_paper_form_becomes_an_assisted_participant(app: Flask, client, auth) ->
         position = next(s.position for s in prompts if s.prompt_type == "position")
     assert entry.endswith(f"/{prompts[0].position}")
     # The workshop has not even started: paper answers go in all the same, any question.
-    saved = client.post(f"/f/c/{cid}/w/{wid}/assisted/{person.id}/{position}",
-                        data={"position": "conditions", "conditions": ["Only if a person checks", ""]})
+    saved = client.post(
+        f"/f/c/{cid}/w/{wid}/assisted/{person.id}/{position}",
+        data={"position": "conditions", "conditions": ["Only if a person checks", ""]},
+    )
     assert saved.status_code == 302
     bad = client.post(f"/f/c/{cid}/w/{wid}/assisted/{person.id}/{prompts[0].position}", data={"values": "greed"})
     assert bad.status_code == 400 and b"Please choose from the values shown." in bad.data

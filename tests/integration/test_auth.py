@@ -141,14 +141,27 @@ def test_login_returns_to_the_page_asked_for(auth: Any, client: Any) -> None:
 
 def _on_site(location: str) -> bool:
     """True when a browser would stay on this site following ``location``."""
-    return (location.startswith("/") and not location.startswith("//") and "\\" not in location
-            and not urlsplit(location).netloc)
+    return (
+        location.startswith("/")
+        and not location.startswith("//")
+        and "\\" not in location
+        and not urlsplit(location).netloc
+    )
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example", "//evil.example/f/", "https://evil.example/", "http:/evil.example", "javascript:alert(1)",
-    "evil.example", "/\t/evil.example", "\\\\evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "//evil.example/f/",
+        "https://evil.example/",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/\t/evil.example",
+        "\\\\evil.example",
+    ],
+)
 def test_next_to_another_site_goes_home(auth: Any, client: Any, target: str) -> None:
     auth.create()
     response = client.post("/login", query_string={"next": target}, data={"name": "alex", "password": PASSWORD})
@@ -172,8 +185,11 @@ def test_language_switch_never_leaves_the_site(client: Any, target: str) -> None
 
 
 def _facilitator_rules(app: Flask) -> list[Any]:
-    return [rule for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith("facilitator.") or rule.rule.startswith("/f/")]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("facilitator.") or rule.rule.startswith("/f/")
+    ]
 
 
 def _fill(rule: Any) -> str:

@@ -49,8 +49,10 @@ PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 # Positions given, by workshop and role. Totals: consent 6, conditions 3, object 5, unsure 2, pass 1.
 PLAN: dict[str, dict[str, list[str]]] = {
-    "Evening": {FAMILY: ["consent", "consent", "conditions", "conditions", "object", "object"],
-                PRACTITIONER: ["consent", "consent", "consent", "conditions", "unsure", "unsure"]},
+    "Evening": {
+        FAMILY: ["consent", "consent", "conditions", "conditions", "object", "object"],
+        PRACTITIONER: ["consent", "consent", "consent", "conditions", "unsure", "unsure"],
+    },
     "Morning": {FAMILY: ["consent", "object", "object", "object", "pass"]},
 }
 
@@ -75,13 +77,19 @@ def seed(app: Flask, *, owner: str = "alex") -> Seeded:
         library = app.extensions["cg_library"]
         screener = app.extensions["cg_screener"]
         facilitator = create_facilitator(db.session, owner, PASSWORD)
-        consultation = cs.create_consultation(db.session, facilitator, title="Riverside: tools in early help",
-                                              organisation="Riverside Council", k_threshold=5)
+        consultation = cs.create_consultation(
+            db.session,
+            facilitator,
+            title="Riverside: tools in early help",
+            organisation="Riverside Council",
+            k_threshold=5,
+        )
         use_case = cs.copy_card(db.session, consultation, library.cards["front-door-triage"])
         receipts: list[str] = []
         for title, roles in PLAN.items():
-            workshop = ws.create_workshop(db.session, consultation, library.default_pack, [use_case], title=title,
-                                          moderation="post")
+            workshop = ws.create_workshop(
+                db.session, consultation, library.default_pack, [use_case], title=title, moderation="post"
+            )
             people: list[tuple[Any, str]] = []
             for role, positions in roles.items():
                 for position in positions:
@@ -97,11 +105,19 @@ def seed(app: Flask, *, owner: str = "alex") -> Seeded:
                 ws.control(db.session, workshop, "goto", facilitator_id=None, argument=step.position)
                 for n, (participant, position) in enumerate(people):
                     payload = _payload(step, n, position)
-                    ps.submit_answer(db.session, workshop, participant, step, f"client-{step.id}-{participant.id}",
-                                     payload, screener)
+                    ps.submit_answer(
+                        db.session, workshop, participant, step, f"client-{step.id}-{participant.id}", payload, screener
+                    )
                 if title == "Morning" and step.prompt_type == "position":
-                    ps.submit_answer(db.session, workshop, leaver, step, f"client-{step.id}-leaver",
-                                     {"position": "object", "reason": "Leaving soon"}, screener)
+                    ps.submit_answer(
+                        db.session,
+                        workshop,
+                        leaver,
+                        step,
+                        f"client-{step.id}-leaver",
+                        {"position": "object", "reason": "Leaving soon"},
+                        screener,
+                    )
             ws.control(db.session, workshop, "end", facilitator_id=None)
             db.session.add(ModerationEvent(workshop_id=workshop.id, action="approve"))
             db.session.add(ModerationEvent(workshop_id=workshop.id, action="hide", reason="off_topic"))
@@ -155,16 +171,20 @@ def json_record(client: FlaskClient, cid: int) -> tuple[dict[str, Any], dict[str
 def csv_tables(client: FlaskClient, cid: int) -> tuple[dict[str, list[dict[str, str]]], dict[str, Any], bytes]:
     bundle = download(client, cid, "csv")
     with zipfile.ZipFile(io.BytesIO(bundle)) as z:
-        tables = {name: list(csv.DictReader(io.StringIO(z.read(name).decode("utf-8-sig"))))
-                  for name in z.namelist() if name.endswith(".csv")}
+        tables = {
+            name: list(csv.DictReader(io.StringIO(z.read(name).decode("utf-8-sig"))))
+            for name in z.namelist()
+            if name.endswith(".csv")
+        }
         return tables, json.loads(z.read("manifest.json")), bundle
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
-    return subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True, timeout=60).stdout
+    return subprocess.run(
+        [PDFTOTEXT, "-layout", str(path), "-"], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
 
 
 def single_number_lines(text: str, label: str) -> list[int]:
@@ -227,8 +247,9 @@ def test_csrf_is_on_for_record_posts(database_url: str) -> None:
         assert found.finalised_at is None and found.published_at is None
         assert db.session.scalar(select(RegisterItem.id)) is None
     page = client.get(f"/f/c/{seeded.consultation_id}/record").get_data(as_text=True)
-    response = client.post(f"/f/c/{seeded.consultation_id}/record/finalise",
-                           data={"confirm": "yes", "csrf_token": csrf_from(page)})
+    response = client.post(
+        f"/f/c/{seeded.consultation_id}/record/finalise", data={"confirm": "yes", "csrf_token": csrf_from(page)}
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Consultation, seeded.consultation_id).finalised_at is not None
@@ -247,8 +268,14 @@ def test_json_export_matches_schema_and_its_manifest(app: Flask, client: FlaskCl
     assert er.verify_bundle(bundle) == []
     assert manifest["record_sha256"] == er.record_sha256(record) == manifest["files"]["record.json"]
     assert manifest["packs"] == [{"id": "three-tier", "version": 1, "title": "Three-tier ethics review"}]
-    assert manifest["cards"] == [{"use_case_id": seeded.use_case_id, "title": record["use_cases"][0]["title"],
-                                  "version": 1, "library_id": "front-door-triage"}]
+    assert manifest["cards"] == [
+        {
+            "use_case_id": seeded.use_case_id,
+            "title": record["use_cases"][0]["title"],
+            "version": 1,
+            "library_id": "front-door-triage",
+        }
+    ]
     with zipfile.ZipFile(io.BytesIO(bundle)) as z:
         sums = z.read("SHA256SUMS").decode()
     assert f"{manifest['record_sha256']}  record.json" in sums
@@ -256,21 +283,33 @@ def test_json_export_matches_schema_and_its_manifest(app: Flask, client: FlaskCl
     assert manifest["record_sha256"] in client.get(f"/f/c/{seeded.consultation_id}/record").get_data(as_text=True)
 
     q = record["use_cases"][0]["consent"]["positions"]
-    assert {o["key"]: o["count"] for o in q["options"]} == {"consent": 6, "conditions": 3, "object": 5, "unsure": 2,
-                                                             "pass": 1}
+    assert {o["key"]: o["count"] for o in q["options"]} == {
+        "consent": 6,
+        "conditions": 3,
+        "object": 5,
+        "unsure": 2,
+        "pass": 1,
+    }
     roles = {g["label"]: g["answered"] for g in q["by_role"]["groups"]}
     assert roles == {FAMILY: 11, PRACTITIONER: 6}
     assert record["participation"]["joined"]["count"] == 17
     assert record["participation"]["withdrew"] == 1
-    assert {g["label"]: g["count"] for g in record["participation"]["by_role"]["groups"]} == {FAMILY: 11,
-                                                                                              PRACTITIONER: 6}
+    assert {g["label"]: g["count"] for g in record["participation"]["by_role"]["groups"]} == {
+        FAMILY: 11,
+        PRACTITIONER: 6,
+    }
     conditions = record["use_cases"][0]["consent"]["conditions"]
     assert sorted((c["text"], c["me_too"]) for c in conditions) == [
-        ("Only if families are told", 3), ("Tell families first", 0), ("Tell families first", 0)]
+        ("Only if families are told", 3),
+        ("Tell families first", 0),
+        ("Tell families first", 0),
+    ]
     text = json.dumps(record)
     assert "Hidden comment text" not in text and "Leaving soon" not in text
-    assert record["moderation"] == [{"action": "approve", "reason": None, "count": 2},
-                                    {"action": "hide", "reason": "off_topic", "count": 2}]
+    assert record["moderation"] == [
+        {"action": "approve", "reason": None, "count": 2},
+        {"action": "hide", "reason": "off_topic", "count": 2},
+    ]
 
 
 def test_csv_round_trip(app: Flask, client: FlaskClient) -> None:
@@ -284,13 +323,20 @@ def test_csv_round_trip(app: Flask, client: FlaskClient) -> None:
     from_csv: dict[tuple[str, str, str, str, str], int | None] = {}
     for name in ("consent_positions.csv", "concern_results.csv"):
         for row in tables[name]:
-            key = (row["question_id"] or row["section"], row["breakdown"], row["group"], row["option_key"],
-                   row["use_case_id"])
+            key = (
+                row["question_id"] or row["section"],
+                row["breakdown"],
+                row["group"],
+                row["option_key"],
+                row["use_case_id"],
+            )
             from_csv[key] = int(row["count"]) if row["count"] else None
     from_json: dict[tuple[str, str, str, str, str], int | None] = {}
     for uc in record["use_cases"]:
-        questions = [uc["consent"]["positions"], *(q for s in ("values", "stages", "scales", "choices")
-                                                   for q in uc["concern"][s])]
+        questions = [
+            uc["consent"]["positions"],
+            *(q for s in ("values", "stages", "scales", "choices") for q in uc["concern"][s]),
+        ]
         for q in questions:
             for o in q["options"]:
                 from_json[(q["id"], "all", "", o["key"], str(uc["id"]))] = o["count"]
@@ -303,13 +349,19 @@ def test_csv_round_trip(app: Flask, client: FlaskClient) -> None:
     assert from_csv == from_json
     comments = tables["comments.csv"]
     uc = record["use_cases"][0]
-    assert len(comments) == (len(uc["consent"]["conditions"]) + len(uc["consent"]["objections"]["reasons"])
-                             + len(uc["concern"]["comments"]) + len(record["general_comments"]))
-    assert {r["text"] for r in comments} == {c["text"] for c in (*uc["consent"]["conditions"],
-                                                                 *uc["consent"]["objections"]["reasons"],
-                                                                 *uc["concern"]["comments"])}
-    joined = {r["measure"]: r["count"] for r in tables["participation.csv"] if r["scope"] == "consultation"
-              and not r["group"]}
+    assert len(comments) == (
+        len(uc["consent"]["conditions"])
+        + len(uc["consent"]["objections"]["reasons"])
+        + len(uc["concern"]["comments"])
+        + len(record["general_comments"])
+    )
+    assert {r["text"] for r in comments} == {
+        c["text"]
+        for c in (*uc["consent"]["conditions"], *uc["consent"]["objections"]["reasons"], *uc["concern"]["comments"])
+    }
+    joined = {
+        r["measure"]: r["count"] for r in tables["participation.csv"] if r["scope"] == "consultation" and not r["group"]
+    }
     assert joined == {"joined": "17", "consented": "17", "withdrew": "1"}
     assert [r["title"] for r in tables["workshops.csv"]] == ["Evening", "Morning"]
 
@@ -356,8 +408,9 @@ def test_pdf_is_tagged_and_offered_with_a_manifest(app: Flask, client: FlaskClie
     assert manifest["format"] == "pdf"
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf)
-    info = subprocess.run([shutil.which("pdfinfo") or "/usr/bin/pdfinfo", str(path)], capture_output=True, text=True,
-                          check=True).stdout
+    info = subprocess.run(
+        [shutil.which("pdfinfo") or "/usr/bin/pdfinfo", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     assert re.search(r"Tagged:\s+yes", info)
     assert "Consultation report: Riverside" in info
 
@@ -381,8 +434,9 @@ def test_register_merge_classify_respond(app: Flask, client: FlaskClient) -> Non
     login(client)
     cid = seeded.consultation_id
     with app.app_context():
-        ids = db.session.scalars(select(Comment.id).where(Comment.kind == "condition", Comment.status == "approved")
-                                 .order_by(Comment.id)).all()
+        ids = db.session.scalars(
+            select(Comment.id).where(Comment.kind == "condition", Comment.status == "approved").order_by(Comment.id)
+        ).all()
         hidden_id = db.session.scalar(select(Comment.id).where(Comment.status == "hidden"))
     page = client.get(f"/f/c/{cid}/register").get_data(as_text=True)
     assert "Only if families are told" in page and "Hidden comment text" not in page
@@ -392,38 +446,62 @@ def test_register_merge_classify_respond(app: Flask, client: FlaskClient) -> Non
     assert client.get(response.headers["Location"]).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(RegisterItem.id)) is None
-    client.post(f"/f/c/{cid}/register/items", data={"comments": ids[:2], "action": "new",
-                                                     "text": "Tell families"})
+    client.post(f"/f/c/{cid}/register/items", data={"comments": ids[:2], "action": "new", "text": "Tell families"})
     client.post(f"/f/c/{cid}/register/items", data={"comments": ids[2:], "action": "new"})
     with app.app_context():
         first, second = db.session.scalars(select(RegisterItem).order_by(RegisterItem.id)).all()
         assert (first.text, first.kind, first.use_case_id) == ("Tell families", "condition", seeded.use_case_id)
         first_id, second_id = first.id, second.id
     # Declining without a reason is refused and changes nothing.
-    bad = {f"i{first_id}-{k}": v for k, v in {"text": "Tell families", "kind": "condition", "classification": "act",
-                                               "owner": "", "response": "", "status": "declined",
-                                               "decline_reason": ""}.items()}
+    bad = {
+        f"i{first_id}-{k}": v
+        for k, v in {
+            "text": "Tell families",
+            "kind": "condition",
+            "classification": "act",
+            "owner": "",
+            "response": "",
+            "status": "declined",
+            "decline_reason": "",
+        }.items()
+    }
     response = client.post(f"/f/c/{cid}/register/{first_id}", data=bad)
     assert response.status_code == 400
     assert "Say why this was declined" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(RegisterItem, first_id).status == "open"
-    good = {**bad, f"i{first_id}-status": "agreed", f"i{first_id}-owner": "Head of early help",
-            f"i{first_id}-response": "We will write to every family before any score is used."}
+    good = {
+        **bad,
+        f"i{first_id}-status": "agreed",
+        f"i{first_id}-owner": "Head of early help",
+        f"i{first_id}-response": "We will write to every family before any score is used.",
+    }
     assert client.post(f"/f/c/{cid}/register/{first_id}", data=good).status_code == 302
     assert client.post(f"/f/c/{cid}/register/{first_id}/merge", data={"other": second_id}).status_code == 302
     with app.app_context():
         item = db.session.get(RegisterItem, first_id)
         assert (item.status, item.classification, item.owner) == ("agreed", "act", "Head of early help")
         assert db.session.get(RegisterItem, second_id) is None
-        assert sorted(db.session.scalars(select(RegisterSource.comment_id)
-                                         .where(RegisterSource.item_id == first_id))) == sorted(ids)
+        assert sorted(
+            db.session.scalars(select(RegisterSource.comment_id).where(RegisterSource.item_id == first_id))
+        ) == sorted(ids)
     record, _, _ = json_record(client, cid)
-    assert record["register"] == [{
-        "id": first_id, "use_case_id": seeded.use_case_id, "use_case_title": record["use_cases"][0]["title"],
-        "kind": "condition", "text": "Tell families", "classification": "act", "owner": "Head of early help",
-        "response": "We will write to every family before any score is used.", "status": "agreed",
-        "decline_reason": "", "sources": sorted(ids), "me_too": 3}]
+    assert record["register"] == [
+        {
+            "id": first_id,
+            "use_case_id": seeded.use_case_id,
+            "use_case_title": record["use_cases"][0]["title"],
+            "kind": "condition",
+            "text": "Tell families",
+            "classification": "act",
+            "owner": "Head of early help",
+            "response": "We will write to every family before any score is used.",
+            "status": "agreed",
+            "decline_reason": "",
+            "sources": sorted(ids),
+            "me_too": 3,
+        }
+    ]
     assert all(c["register_items"] == [first_id] for c in record["use_cases"][0]["consent"]["conditions"])
     assert client.post(f"/f/c/{cid}/register/{first_id}/delete").status_code == 302
     with app.app_context():
@@ -449,8 +527,12 @@ def test_finalise_closes_withdrawal_and_keeps_a_snapshot(app: Flask, client: Fla
     # A second finalise is refused; withdrawing is now refused too.
     client.post(f"/f/c/{cid}/record/finalise", data={"confirm": "yes"})
     with app.app_context():
-        assert db.session.scalar(select(RecordSnapshot.id).where(RecordSnapshot.reason == "finalised")
-                                 .order_by(RecordSnapshot.id.desc())) == snapshot.id
+        assert (
+            db.session.scalar(
+                select(RecordSnapshot.id).where(RecordSnapshot.reason == "finalised").order_by(RecordSnapshot.id.desc())
+            )
+            == snapshot.id
+        )
     phone = app.test_client()
     response = phone.post("/receipt", data={"receipt": seeded.receipt, "withdraw": "confirm"})
     assert response.status_code == 400
@@ -465,8 +547,9 @@ def test_finalise_refused_while_a_workshop_runs(app: Flask, client: FlaskClient)
     with app.app_context():
         db.session.scalars(select(Workshop)).first().status = "live"
         db.session.commit()
-    response = client.post(f"/f/c/{seeded.consultation_id}/record/finalise", data={"confirm": "yes"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/f/c/{seeded.consultation_id}/record/finalise", data={"confirm": "yes"}, follow_redirects=True
+    )
     assert "A workshop is still running" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Consultation, seeded.consultation_id).finalised_at is None
@@ -478,9 +561,15 @@ def test_publish_you_said_we_did(app: Flask, client: FlaskClient) -> None:
     cid = seeded.consultation_id
     with app.app_context():
         comment_id = db.session.scalar(select(Comment.id).where(Comment.kind == "condition"))
-        item = RegisterItem(consultation_id=cid, use_case_id=seeded.use_case_id, kind="condition",
-                            text="Tell families about the score", status="declined",
-                            decline_reason="The law does not let us share it yet.", classification="influence")
+        item = RegisterItem(
+            consultation_id=cid,
+            use_case_id=seeded.use_case_id,
+            kind="condition",
+            text="Tell families about the score",
+            status="declined",
+            decline_reason="The law does not let us share it yet.",
+            classification="influence",
+        )
         db.session.add(item)
         db.session.flush()
         db.session.add(RegisterSource(item_id=item.id, comment_id=comment_id))

@@ -15,8 +15,13 @@ from workshop.domain.packs import CARD_FIELDS
 from workshop.extensions import db
 from workshop.models import Consultation, UseCase, Workshop, WorkshopStep
 
-CONSULTATION = {"title": "Riverside: tools in early help", "organisation": "Riverside Council",
-                "description": "What families think.", "k_threshold": "5", "retention_days": "365"}
+CONSULTATION = {
+    "title": "Riverside: tools in early help",
+    "organisation": "Riverside Council",
+    "description": "What families think.",
+    "k_threshold": "5",
+    "retention_days": "365",
+}
 
 
 def _new_consultation(client: Any, **fields: str) -> int:
@@ -38,9 +43,16 @@ def _copy_cards(app: Flask, client: Any, cid: int, n: int | None = None) -> list
 
 def _new_workshop(app: Flask, client: Any, cid: int, use_case_ids: list[int], title: str = "Evening session") -> int:
     pack = app.extensions["cg_library"].default_pack.id
-    response = client.post(f"/f/c/{cid}/workshops/new", data={
-        "title": title, "pack": pack, "use_cases": [str(u) for u in use_case_ids],
-        "roles": "Family member\nSocial worker", "moderation": "auto"})
+    response = client.post(
+        f"/f/c/{cid}/workshops/new",
+        data={
+            "title": title,
+            "pack": pack,
+            "use_cases": [str(u) for u in use_case_ids],
+            "roles": "Family member\nSocial worker",
+            "moderation": "auto",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     match = re.search(r"/f/c/\d+/w/(\d+)$", response.headers["Location"])
     assert match
@@ -173,8 +185,9 @@ def test_create_a_workshop(app: Flask, client: Any, owner: int) -> None:
     assert f"/j/{code}" in page
 
 
-def test_join_codes_are_unique_among_open_workshops(app: Flask, client: Any, owner: int,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_join_codes_are_unique_among_open_workshops(
+    app: Flask, client: Any, owner: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cid = _new_consultation(client)
     uids = _copy_cards(app, client, cid, 1)
     codes = []
@@ -235,23 +248,32 @@ def test_workshop_steps_are_frozen(app: Flask, client: Any, owner: int) -> None:
     wid = _new_workshop(app, client, cid, [uid])
     before = _use_case_fields(app, uid)
     with app.app_context():
-        frozen = [dict(s.content) for s in db.session.scalars(
-            select(WorkshopStep).where(WorkshopStep.workshop_id == wid).order_by(WorkshopStep.position))]
+        frozen = [
+            dict(s.content)
+            for s in db.session.scalars(
+                select(WorkshopStep).where(WorkshopStep.workshop_id == wid).order_by(WorkshopStep.position)
+            )
+        ]
     assert any(c.get("card", {}).get("title") == before["title"] for c in frozen)
 
     changed = {**before, "title": "Renamed after the workshop was made", "summary": "Different words."}
     assert client.post(f"/f/c/{cid}/use-cases/{uid}/edit", data=changed).status_code == 302
     with app.app_context():
-        after = [dict(s.content) for s in db.session.scalars(
-            select(WorkshopStep).where(WorkshopStep.workshop_id == wid).order_by(WorkshopStep.position))]
+        after = [
+            dict(s.content)
+            for s in db.session.scalars(
+                select(WorkshopStep).where(WorkshopStep.workshop_id == wid).order_by(WorkshopStep.position)
+            )
+        ]
     assert after == frozen
     assert all(c.get("card", {}).get("version", 1) == 1 for c in after)
     page = client.get(f"/f/c/{cid}/w/{wid}").get_data(as_text=True)
     assert "Renamed after the workshop was made" not in page
 
 
-def test_member_sees_it_and_a_third_facilitator_gets_404_everywhere(app: Flask, client: Any, auth: Any,
-                                                                     owner: int) -> None:
+def test_member_sees_it_and_a_third_facilitator_gets_404_everywhere(
+    app: Flask, client: Any, auth: Any, owner: int
+) -> None:
     cid = _new_consultation(client)
     uids = _copy_cards(app, client, cid, 1)
     wid = _new_workshop(app, client, cid, uids)
@@ -276,8 +298,12 @@ def test_member_sees_it_and_a_third_facilitator_gets_404_everywhere(app: Flask, 
     assert auth.login("cy", "cy's long password", client=outsider).status_code == 302
     assert CONSULTATION["title"] not in outsider.get("/f/").get_data(as_text=True)
     with app.app_context():
-        before = (db.session.get(Consultation, cid).title, db.session.get(UseCase, uids[0]).version,
-                  db.session.get(Workshop, wid).status, db.session.scalar(select(func.count()).select_from(UseCase)))
+        before = (
+            db.session.get(Consultation, cid).title,
+            db.session.get(UseCase, uids[0]).version,
+            db.session.get(Workshop, wid).status,
+            db.session.scalar(select(func.count()).select_from(UseCase)),
+        )
     ids = {"consultation_id": cid, "workshop_id": wid, "use_case_id": uids[0]}
     checked = []
     for rule in app.url_map.iter_rules():
@@ -287,16 +313,34 @@ def test_member_sees_it_and_a_third_facilitator_gets_404_everywhere(app: Flask, 
         for name in rule.arguments:
             path = re.sub(r"<(?:[^:<>]+:)?" + name + r">", str(ids.get(name, 1)), path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            data = {"archived": "1", "title": "Taken over", "name": "cy", "card": "front-door-triage",
-                    "action": "end", "k_threshold": "5", "retention_days": "365"}
+            data = {
+                "archived": "1",
+                "title": "Taken over",
+                "name": "cy",
+                "card": "front-door-triage",
+                "action": "end",
+                "k_threshold": "5",
+                "retention_days": "365",
+            }
             response = outsider.open(path, method=method, data=data if method == "POST" else None)
             assert response.status_code == 404, f"{method} {path} answered {response.status_code} to an outsider"
             checked.append(rule.endpoint)
-    assert {"facilitator.consultation", "facilitator.edit_use_case", "facilitator.workshop", "facilitator.console",
-            "facilitator.control", "facilitator.workshop_qr", "facilitator.add_member"} <= set(checked)
+    assert {
+        "facilitator.consultation",
+        "facilitator.edit_use_case",
+        "facilitator.workshop",
+        "facilitator.console",
+        "facilitator.control",
+        "facilitator.workshop_qr",
+        "facilitator.add_member",
+    } <= set(checked)
     with app.app_context():
-        after = (db.session.get(Consultation, cid).title, db.session.get(UseCase, uids[0]).version,
-                 db.session.get(Workshop, wid).status, db.session.scalar(select(func.count()).select_from(UseCase)))
+        after = (
+            db.session.get(Consultation, cid).title,
+            db.session.get(UseCase, uids[0]).version,
+            db.session.get(Workshop, wid).status,
+            db.session.scalar(select(func.count()).select_from(UseCase)),
+        )
     assert after == before
 
 
@@ -310,15 +354,19 @@ def test_only_the_owner_sees_the_add_member_form(app: Flask, client: Any, auth: 
     assert "Add facilitator" in client.get(f"/f/c/{cid}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"title": ""}, "Give the consultation a title."),
-    ({"title": "x" * 201}, "200"),
-    ({"k_threshold": "1"}, "Use a number from 2 to 50."),
-    ({"k_threshold": ""}, "Enter a number."),
-    ({"retention_days": "0"}, "Use a number from 1 to 3650."),
-])
-def test_consultation_form_errors_are_plain_and_change_nothing(app: Flask, client: Any, owner: int,
-                                                                fields: dict[str, str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": ""}, "Give the consultation a title."),
+        ({"title": "x" * 201}, "200"),
+        ({"k_threshold": "1"}, "Use a number from 2 to 50."),
+        ({"k_threshold": ""}, "Enter a number."),
+        ({"retention_days": "0"}, "Use a number from 1 to 3650."),
+    ],
+)
+def test_consultation_form_errors_are_plain_and_change_nothing(
+    app: Flask, client: Any, owner: int, fields: dict[str, str], message: str
+) -> None:
     response = client.post("/f/consultations/new", data={**CONSULTATION, **fields})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -334,7 +382,10 @@ def test_consultation_form_errors_are_plain_and_change_nothing(app: Flask, clien
     with app.app_context():
         consultation = db.session.get(Consultation, cid)
         assert (consultation.title, consultation.k_threshold, consultation.retention_days) == (
-            CONSULTATION["title"], 5, 365)
+            CONSULTATION["title"],
+            5,
+            365,
+        )
 
 
 def test_use_case_form_errors_are_plain_and_change_nothing(app: Flask, client: Any, owner: int) -> None:
@@ -376,15 +427,21 @@ def test_workshop_form_errors_are_plain_and_change_nothing(app: Flask, client: A
 def test_workshop_settings_save_and_refuse_bad_input(app: Flask, client: Any, owner: int) -> None:
     cid = _new_consultation(client)
     wid = _new_workshop(app, client, cid, _copy_cards(app, client, cid, 1))
-    data = {"title": "Renamed", "roles": "Parent\n\nCarer\n", "moderation": "post",
-            "redaction_names": "Jayden\njayden\nSt Mary's School", "safeguarding_phrases": ""}
+    data = {
+        "title": "Renamed",
+        "roles": "Parent\n\nCarer\n",
+        "moderation": "post",
+        "redaction_names": "Jayden\njayden\nSt Mary's School",
+        "safeguarding_phrases": "",
+    }
     assert client.post(f"/f/c/{cid}/w/{wid}/settings", data=data).status_code == 302
     with app.app_context():
         workshop = db.session.get(Workshop, wid)
         assert (workshop.title, workshop.roles, workshop.moderation) == ("Renamed", ["Parent", "Carer"], "post")
         assert "St Mary's School" in workshop.redaction_names
-    response = client.post(f"/f/c/{cid}/w/{wid}/settings", data={**data, "title": "", "moderation": "never"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/f/c/{cid}/w/{wid}/settings", data={**data, "title": "", "moderation": "never"}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "Those settings could not be saved" in page
     assert "Give the workshop a name." in page

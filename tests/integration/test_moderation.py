@@ -29,14 +29,20 @@ def make_workshop(
         library = app.extensions["cg_library"]
         consultation = cs.create_consultation(db.session, facilitator, title="Riverside early help")
         use_case = cs.copy_card(db.session, consultation, next(iter(library.cards.values())))
-        workshop = ws.create_workshop(db.session, consultation, library.default_pack, [use_case], title="Evening",
-                                      moderation=moderation)
+        workshop = ws.create_workshop(
+            db.session, consultation, library.default_pack, [use_case], title="Evening", moderation=moderation
+        )
         workshop.safeguarding_phrases = list(phrases)
         step = next(s for s in workshop.steps if s.prompt_type == "text")
         ws.control(db.session, workshop, "goto", facilitator_id=facilitator.id, argument=step.position)
         db.session.commit()
-        return {"cid": consultation.id, "wid": workshop.id, "code": workshop.join_code, "step": step.position,
-                "base": f"/f/c/{consultation.id}/w/{workshop.id}"}
+        return {
+            "cid": consultation.id,
+            "wid": workshop.id,
+            "code": workshop.join_code,
+            "step": step.position,
+            "base": f"/f/c/{consultation.id}/w/{workshop.id}",
+        }
 
 
 def join(app: Flask, code: str) -> FlaskClient:
@@ -60,8 +66,12 @@ def comment_of(app: Flask, wid: int, text_part: str = "") -> Comment:
 
 def events(app: Flask, wid: int) -> list[tuple[str, str | None]]:
     with app.app_context():
-        return [(e.action, e.reason) for e in db.session.scalars(
-            select(ModerationEvent).where(ModerationEvent.workshop_id == wid).order_by(ModerationEvent.id))]
+        return [
+            (e.action, e.reason)
+            for e in db.session.scalars(
+                select(ModerationEvent).where(ModerationEvent.workshop_id == wid).order_by(ModerationEvent.id)
+            )
+        ]
 
 
 @pytest.fixture
@@ -113,8 +123,9 @@ def test_hide_needs_a_known_reason_and_takes_the_comment_off_phones(app: Flask, 
     page = logged_in.get(w["base"] + "/moderation").get_data(as_text=True)
     assert "Shown (1)" in page and "saving money" in page
 
-    response = logged_in.post(w["base"] + f"/moderation/{comment.id}/hide", data={"reason": "made-up"},
-                              follow_redirects=True)
+    response = logged_in.post(
+        w["base"] + f"/moderation/{comment.id}/hide", data={"reason": "made-up"}, follow_redirects=True
+    )
     assert "Choose why you are hiding this comment" in response.get_data(as_text=True)
     assert comment_of(app, w["wid"], "saving money").status == "approved"
     assert events(app, w["wid"]) == []
@@ -182,8 +193,13 @@ def test_safeguarding_alert_is_private_with_guidance_and_never_shown(app: Flask,
     library = app.extensions["cg_library"]
     guidance = library.safeguarding.get("guidance") or "Follow your organisation's safeguarding policy today."
     app.extensions["cg_library"] = dataclasses.replace(
-        library, safeguarding={**library.safeguarding, "guidance": guidance,
-                               "participant_message": library.safeguarding.get("participant_message") or "Thank you."})
+        library,
+        safeguarding={
+            **library.safeguarding,
+            "guidance": guidance,
+            "participant_message": library.safeguarding.get("participant_message") or "Thank you.",
+        },
+    )
     w = make_workshop(app, phrases=("purple umbrella",))
     author, other = join(app, w["code"]), join(app, w["code"])
     response = say(author, w, "Ask 07700 900123 about the purple umbrella at home")

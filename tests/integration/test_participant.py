@@ -90,8 +90,17 @@ def test_participant_table_has_no_identity_columns() -> None:
     for column in columns:
         parts = column.split("_")
         assert not any(word in parts for word in forbidden), f"participant.{column} could identify someone"
-    assert columns == {"id", "workshop_id", "token", "receipt_hash", "role", "language", "assisted",
-                       "consented_at", "created_at"}
+    assert columns == {
+        "id",
+        "workshop_id",
+        "token",
+        "receipt_hash",
+        "role",
+        "language",
+        "assisted",
+        "consented_at",
+        "created_at",
+    }
 
 
 def test_consent_creates_an_anonymous_participant(app: Flask, live: Live, caplog: pytest.LogCaptureFixture) -> None:
@@ -184,9 +193,15 @@ def test_role_must_come_from_the_workshops_list(app: Flask, live: Live) -> None:
 def _answer_with_comment(app: Flask, client: Any, live: Live) -> None:
     position = step_position(app, live.workshop_id, "position")
     open_step(app, live.workshop_id, position)
-    response = client.post(f"/w/{live.code}/answer", data={
-        "step": str(position), "client_id": uuid.uuid4().hex, "position": "object",
-        "reason": "It could treat poorer families unfairly"})
+    response = client.post(
+        f"/w/{live.code}/answer",
+        data={
+            "step": str(position),
+            "client_id": uuid.uuid4().hex,
+            "position": "object",
+            "reason": "It could treat poorer families unfairly",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
 
 

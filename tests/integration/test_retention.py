@@ -33,8 +33,9 @@ from workshop.services.accounts import create_facilitator
 SECRET_TEXT = "Ask the Riverside team about Kestrel Lane"
 
 
-def _consultation(app: Flask, *, retention_days: int, ended_days_ago: int | None, people: int = 3,
-                  title: str = "Riverside") -> int:
+def _consultation(
+    app: Flask, *, retention_days: int, ended_days_ago: int | None, people: int = 3, title: str = "Riverside"
+) -> int:
     """A consultation whose one workshop ran, with answers, comments, "me too"s and a register link."""
     with app.app_context():
         owner = db.session.scalar(select(Facilitator).limit(1))
@@ -47,8 +48,9 @@ def _consultation(app: Flask, *, retention_days: int, ended_days_ago: int | None
             db.session.commit()
             return consultation.id
         use_case = cs.copy_card(db.session, consultation, next(iter(library.cards.values())))
-        workshop = ws.create_workshop(db.session, consultation, library.default_pack, [use_case], title="Evening",
-                                      moderation="post")
+        workshop = ws.create_workshop(
+            db.session, consultation, library.default_pack, [use_case], title="Evening", moderation="post"
+        )
         workshop.safeguarding_phrases = ["purple umbrella"]
         workshop.redaction_names = ["Kestrel"]
         screener = app.extensions["cg_screener"]
@@ -61,15 +63,30 @@ def _consultation(app: Flask, *, retention_days: int, ended_days_ago: int | None
             participants.append(participant)
         ws.control(db.session, workshop, "goto", facilitator_id=owner.id, argument=position.position)
         for participant in participants:
-            ps.submit_answer(db.session, workshop, participant, position, uuid.uuid4().hex,
-                             {"position": "conditions", "conditions": ["only if families are told"]}, screener)
+            ps.submit_answer(
+                db.session,
+                workshop,
+                participant,
+                position,
+                uuid.uuid4().hex,
+                {"position": "conditions", "conditions": ["only if families are told"]},
+                screener,
+            )
         ws.control(db.session, workshop, "goto", facilitator_id=owner.id, argument=text.position)
         ps.submit_answer(db.session, workshop, participants[0], text, uuid.uuid4().hex, {"text": SECRET_TEXT}, screener)
-        ps.submit_answer(db.session, workshop, participants[1], text, uuid.uuid4().hex,
-                         {"text": "the purple umbrella again"}, screener)
+        ps.submit_answer(
+            db.session,
+            workshop,
+            participants[1],
+            text,
+            uuid.uuid4().hex,
+            {"text": "the purple umbrella again"},
+            screener,
+        )
         db.session.flush()
         comment = db.session.scalar(
-            select(Comment).where(Comment.workshop_id == workshop.id, Comment.kind == "condition"))
+            select(Comment).where(Comment.workshop_id == workshop.id, Comment.kind == "condition")
+        )
         ps.me_too(db.session, workshop, participants[2], comment.id)
         item = RegisterItem(consultation_id=consultation.id, kind="condition", text="Tell families first")
         db.session.add(item)
@@ -94,9 +111,17 @@ def test_purge_keeps_the_record_and_deletes_exactly_the_raw_data(app: Flask, run
     kept = _consultation(app, retention_days=365, ended_days_ago=40, title="Not yet")
     before = _counts(app, due)
     assert before == {
-        "register_source": 1, "me_too": 1, "comment": 5, "response": 5, "participant": 3,
-        "safeguarding_alert": 1, "moderation_event": 1, "control_event": 3, "withdrawal_count": 1,
-        "register_item": 1, "record_snapshot": 0,
+        "register_source": 1,
+        "me_too": 1,
+        "comment": 5,
+        "response": 5,
+        "participant": 3,
+        "safeguarding_alert": 1,
+        "moderation_event": 1,
+        "control_event": 3,
+        "withdrawal_count": 1,
+        "register_item": 1,
+        "record_snapshot": 0,
     }
     kept_before = _counts(app, kept)
 
@@ -113,10 +138,18 @@ def test_purge_keeps_the_record_and_deletes_exactly_the_raw_data(app: Flask, run
     assert f"Consultation {due}" in result.output and "1 consultation(s) purged" in result.output
     assert _counts(app, due) == {
         # gone: every row that came from a participant
-        "register_source": 0, "me_too": 0, "comment": 0, "response": 0, "participant": 0,
+        "register_source": 0,
+        "me_too": 0,
+        "comment": 0,
+        "response": 0,
+        "participant": 0,
         # kept: counts, logs with no content, the team's own register, and the record
-        "safeguarding_alert": 1, "moderation_event": 1, "control_event": 3, "withdrawal_count": 1,
-        "register_item": 1, "record_snapshot": 1,
+        "safeguarding_alert": 1,
+        "moderation_event": 1,
+        "control_event": 3,
+        "withdrawal_count": 1,
+        "register_item": 1,
+        "record_snapshot": 1,
     }
     assert _counts(app, kept) == kept_before  # not yet due: untouched
 
@@ -125,8 +158,9 @@ def test_purge_keeps_the_record_and_deletes_exactly_the_raw_data(app: Flask, run
         assert consultation.purged_at is not None
         assert all(w.redaction_names == [] for w in consultation.workshops)  # the names typed in go too
         assert all(w.steps for w in consultation.workshops)  # what people were shown stays
-        alert = db.session.scalar(select(SafeguardingAlert).where(
-            SafeguardingAlert.workshop_id.in_([w.id for w in consultation.workshops])))
+        alert = db.session.scalar(
+            select(SafeguardingAlert).where(SafeguardingAlert.workshop_id.in_([w.id for w in consultation.workshops]))
+        )
         assert alert.comment_id is None and alert.categories
         snapshot = db.session.scalar(select(RecordSnapshot).where(RecordSnapshot.consultation_id == due))
         assert snapshot.reason == "purge"
@@ -161,9 +195,18 @@ def test_retention_clock(app: Flask) -> None:
         db.session.flush()
         assert ms.retention_reference(consultation) == consultation.created_at  # no workshops
 
-        first = Workshop(consultation_id=consultation.id, title="a", pack_id="p", pack_version=1, join_code="AAAAAA",
-                         projector_token="t1", status="ended", created_at=now - timedelta(days=90),
-                         started_at=now - timedelta(days=90), ended_at=now - timedelta(days=80))
+        first = Workshop(
+            consultation_id=consultation.id,
+            title="a",
+            pack_id="p",
+            pack_version=1,
+            join_code="AAAAAA",
+            projector_token="t1",
+            status="ended",
+            created_at=now - timedelta(days=90),
+            started_at=now - timedelta(days=90),
+            ended_at=now - timedelta(days=80),
+        )
         db.session.add(first)
         db.session.flush()
         db.session.refresh(consultation)
@@ -171,9 +214,17 @@ def test_retention_clock(app: Flask) -> None:
         assert ms.purge_due_at(consultation) == first.ended_at + timedelta(days=30)
         assert [c.id for c in ms.due_for_purge(db.session, now)] == [consultation.id]
 
-        second = Workshop(consultation_id=consultation.id, title="b", pack_id="p", pack_version=1, join_code="CCCCCC",
-                          projector_token="t2", status="live", created_at=now - timedelta(days=20),
-                          started_at=now - timedelta(days=2))
+        second = Workshop(
+            consultation_id=consultation.id,
+            title="b",
+            pack_id="p",
+            pack_version=1,
+            join_code="CCCCCC",
+            projector_token="t2",
+            status="live",
+            created_at=now - timedelta(days=20),
+            started_at=now - timedelta(days=2),
+        )
         db.session.add(second)
         db.session.flush()
         db.session.refresh(consultation)

@@ -94,8 +94,9 @@ def test_two_workshops_are_kept_apart(app: Flask, client: Any, owner: int) -> No
     ack = answer(phone_a, scale_b, {"scale": 1})
     assert ack["ok"] is False and ack["error"] == CLOSED
     # ...and it cannot connect to B's room with A's cookie.
-    intruder = socketio.test_client(app, flask_test_client=phone_a_client,
-                                    auth={"as": "phone", "workshop": b.workshop_id})
+    intruder = socketio.test_client(
+        app, flask_test_client=phone_a_client, auth={"as": "phone", "workshop": b.workshop_id}
+    )
     assert not intruder.is_connected()
     assert [(k, v) for _, k, v in _responses(app, b.workshop_id)] == [("4", {"scale": 4})]
     assert _responses(app, a.workshop_id) == []
@@ -256,15 +257,27 @@ def test_console_needs_a_login_for_this_workshop(app: Flask, client: Any, auth: 
 
 
 def test_phone_must_join_first(app: Flask, live: Live) -> None:
-    sock = socketio.test_client(app, flask_test_client=app.test_client(),
-                                auth={"as": "phone", "workshop": live.workshop_id})
+    sock = socketio.test_client(
+        app, flask_test_client=app.test_client(), auth={"as": "phone", "workshop": live.workshop_id}
+    )
     assert not sock.is_connected()
 
 
-@pytest.mark.parametrize("auth_data", [
-    None, "phone", [], {}, {"as": "phone"}, {"as": "phone", "workshop": "1"}, {"as": "phone", "workshop": True},
-    {"as": "projector", "workshop": 10**30, "token": "x"}, {"as": "admin", "workshop": 1}, {"workshop": 1},
-])
+@pytest.mark.parametrize(
+    "auth_data",
+    [
+        None,
+        "phone",
+        [],
+        {},
+        {"as": "phone"},
+        {"as": "phone", "workshop": "1"},
+        {"as": "phone", "workshop": True},
+        {"as": "projector", "workshop": 10**30, "token": "x"},
+        {"as": "admin", "workshop": 1},
+        {"workshop": 1},
+    ],
+)
 def test_bad_connect_data_is_refused(app: Flask, live: Live, auth_data: Any) -> None:
     sock = socketio.test_client(app, auth=auth_data)
     assert not sock.is_connected()
@@ -306,15 +319,24 @@ CONTROL_CASES: dict[str, tuple[Any, list[tuple[str, Any]], Any]] = {
     "close_answering": (None, [("goto", "scale")], lambda w, s: w["answering_open"] is False),
     "reveal": (None, [("goto", "scale")], lambda w, s: w["revealed"] is True),
     "hide_results": (None, [("goto", "scale"), ("reveal", None)], lambda w, s: w["revealed"] is False),
-    "start_timer": (90, [("start", None)], lambda w, s: w["timer_ends_at"] is not None and timedelta(seconds=80)
-                    < w["timer_ends_at"] - datetime.now(UTC) <= timedelta(seconds=90)),
+    "start_timer": (
+        90,
+        [("start", None)],
+        lambda w, s: (
+            w["timer_ends_at"] is not None
+            and timedelta(seconds=80) < w["timer_ends_at"] - datetime.now(UTC) <= timedelta(seconds=90)
+        ),
+    ),
     "clear_timer": (None, [("start_timer", 60)], lambda w, s: w["timer_ends_at"] is None),
     "pause": (None, [("start", None)], lambda w, s: w["paused"] is True),
     "resume": (None, [("pause", None)], lambda w, s: w["paused"] is False),
     "open_joining": (None, [("close_joining", None)], lambda w, s: w["joining_open"] is True),
     "close_joining": (None, [], lambda w, s: w["joining_open"] is False),
-    "end": (None, [("start", None)], lambda w, s: w["status"] == "ended" and w["ended_at"] is not None
-            and w["answering_open"] is False),
+    "end": (
+        None,
+        [("start", None)],
+        lambda w, s: w["status"] == "ended" and w["ended_at"] is not None and w["answering_open"] is False,
+    ),
 }
 
 
@@ -344,8 +366,9 @@ def test_control_action(app: Flask, client: Any, live: Live, owner: int, action:
     assert check(after, scale), after
     assert after["state_version"] == before["state_version"] + 1
     with app.app_context():
-        events = db.session.scalars(select(ControlEvent).where(ControlEvent.workshop_id == live.workshop_id)
-                                    .order_by(ControlEvent.id)).all()
+        events = db.session.scalars(
+            select(ControlEvent).where(ControlEvent.workshop_id == live.workshop_id).order_by(ControlEvent.id)
+        ).all()
         assert len(events) == events_before + 1
         logged = events[-1]
         assert logged.action == action
@@ -360,18 +383,22 @@ def test_control_action(app: Flask, client: Any, live: Live, owner: int, action:
     assert [s["v"] for s in received(con, "state")] == [after["state_version"]]
 
 
-@pytest.mark.parametrize(("action", "argument", "message"), [
-    ("launch", None, "That control is not known."),
-    ("goto", 999, "There is no step there."),
-    ("goto", -1, "There is no step there."),
-    ("goto", "3", "Choose a step to go to."),
-    ("previous", None, "There is no step there."),
-    ("start_timer", 5, "A timer must be between 10 seconds and 60 minutes."),
-    ("start_timer", 10**6, "A timer must be between 10 seconds and 60 minutes."),
-    ("open_answering", None, "This step does not take answers."),
-])
-def test_refused_controls_change_nothing(app: Flask, client: Any, live: Live, action: str, argument: Any,
-                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("action", "argument", "message"),
+    [
+        ("launch", None, "That control is not known."),
+        ("goto", 999, "There is no step there."),
+        ("goto", -1, "There is no step there."),
+        ("goto", "3", "Choose a step to go to."),
+        ("previous", None, "There is no step there."),
+        ("start_timer", 5, "A timer must be between 10 seconds and 60 minutes."),
+        ("start_timer", 10**6, "A timer must be between 10 seconds and 60 minutes."),
+        ("open_answering", None, "This step does not take answers."),
+    ],
+)
+def test_refused_controls_change_nothing(
+    app: Flask, client: Any, live: Live, action: str, argument: Any, message: str
+) -> None:
     con = console(app, client, live)
     before = workshop_row(app, live.workshop_id)
     assert _ctl(con, action, argument) == {"ok": False, "error": message}
@@ -396,14 +423,28 @@ def test_console_form_control_uses_the_same_rules(app: Flask, client: Any, live:
 
 # Integers beyond 100 digits never reach a handler: engine.io's JSON decoder refuses them.
 MALFORMED: list[Any] = [
-    None, "answer", 10**40, -(10**40), 3.5, [1, 2], [{"step": 1}], {}, {"step": None}, {"step": "4"},
-    {"step": True, "client_id": "c" * 16, "value": {"scale": 1}}, {"step": 10**40, "client_id": "c" * 16},
-    {"step": -(10**40), "client_id": "c" * 16, "value": {"scale": 1}}, {"step": 2**63, "client_id": "c" * 16},
-    {"client_id": "c" * 16, "value": {"scale": 1}}, {"step": "SCALE", "client_id": 5, "value": {"scale": 1}},
-    {"step": "SCALE", "client_id": "c" * 16}, {"step": "SCALE", "client_id": "c" * 65, "value": {"scale": 1}},
+    None,
+    "answer",
+    10**40,
+    -(10**40),
+    3.5,
+    [1, 2],
+    [{"step": 1}],
+    {},
+    {"step": None},
+    {"step": "4"},
+    {"step": True, "client_id": "c" * 16, "value": {"scale": 1}},
+    {"step": 10**40, "client_id": "c" * 16},
+    {"step": -(10**40), "client_id": "c" * 16, "value": {"scale": 1}},
+    {"step": 2**63, "client_id": "c" * 16},
+    {"client_id": "c" * 16, "value": {"scale": 1}},
+    {"step": "SCALE", "client_id": 5, "value": {"scale": 1}},
+    {"step": "SCALE", "client_id": "c" * 16},
+    {"step": "SCALE", "client_id": "c" * 65, "value": {"scale": 1}},
     {"step": "SCALE", "client_id": "short", "value": {"scale": 1}},
     {"step": "SCALE", "client_id": ["c" * 16], "value": {"scale": 1}},
-    {"step": "SCALE", "client_id": "c" * 16, "value": "3"}, {"step": "SCALE", "client_id": "c" * 16, "value": [3]},
+    {"step": "SCALE", "client_id": "c" * 16, "value": "3"},
+    {"step": "SCALE", "client_id": "c" * 16, "value": [3]},
     {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": 10**40}},
     {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": float("inf")}},
     {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": float("nan")}},
@@ -412,22 +453,54 @@ MALFORMED: list[Any] = [
     {"step": "SCALE", "client_id": "c" * 16, "value": {"scale": {"n": 1}}},
 ]
 POSITION_MALFORMED: list[Any] = [
-    {"position": ["consent"]}, {"position": {"consent": True}}, {"position": 1}, {"position": None},
-    {"position": "object", "ground": ["care"]}, {"position": "object", "ground": {"a": 1}},
-    {"position": "object", "reason": ["x"]}, {"position": "object", "reason": 10**40},
-    {"position": "conditions", "conditions": [["nested"]]}, {"position": "conditions", "conditions": {"a": "b"}},
-    {"position": "conditions", "conditions": ["a", "b", "c", "d"]}, {"position": "conditions", "conditions": "x" * 600},
+    {"position": ["consent"]},
+    {"position": {"consent": True}},
+    {"position": 1},
+    {"position": None},
+    {"position": "object", "ground": ["care"]},
+    {"position": "object", "ground": {"a": 1}},
+    {"position": "object", "reason": ["x"]},
+    {"position": "object", "reason": 10**40},
+    {"position": "conditions", "conditions": [["nested"]]},
+    {"position": "conditions", "conditions": {"a": "b"}},
+    {"position": "conditions", "conditions": ["a", "b", "c", "d"]},
+    {"position": "conditions", "conditions": "x" * 600},
 ]
 CONTROL_MALFORMED: list[Any] = [
-    None, "next", 10**40, [1], [{"action": "next"}], {}, {"action": None}, {"action": 5}, {"action": ["next"]},
-    {"action": {"a": 1}}, {"action": "x" * 5000}, {"action": "goto"}, {"action": "goto", "argument": 10**40},
-    {"action": "goto", "argument": [1]}, {"action": "goto", "argument": {"n": 1}}, {"action": "goto", "argument": 1.5},
-    {"action": "goto", "argument": True}, {"action": "start_timer", "argument": "60"},
-    {"action": "start_timer", "argument": 10**40}, {"action": "start_timer", "argument": float("inf")},
+    None,
+    "next",
+    10**40,
+    [1],
+    [{"action": "next"}],
+    {},
+    {"action": None},
+    {"action": 5},
+    {"action": ["next"]},
+    {"action": {"a": 1}},
+    {"action": "x" * 5000},
+    {"action": "goto"},
+    {"action": "goto", "argument": 10**40},
+    {"action": "goto", "argument": [1]},
+    {"action": "goto", "argument": {"n": 1}},
+    {"action": "goto", "argument": 1.5},
+    {"action": "goto", "argument": True},
+    {"action": "start_timer", "argument": "60"},
+    {"action": "start_timer", "argument": 10**40},
+    {"action": "start_timer", "argument": float("inf")},
 ]
 OTHER_MALFORMED: list[Any] = ["x", 10**40, [1, 2], 3.5, True]
-PREVIEW_MALFORMED: list[Any] = [None, "text", 10**40, [1], {}, {"text": None}, {"text": 5}, {"text": ["a"]},
-                                {"text": "x" * 2001}, {"text": {"a": "b"}}]
+PREVIEW_MALFORMED: list[Any] = [
+    None,
+    "text",
+    10**40,
+    [1],
+    {},
+    {"text": None},
+    {"text": 5},
+    {"text": ["a"]},
+    {"text": "x" * 2001},
+    {"text": {"a": "b"}},
+]
 
 
 def _no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
@@ -443,8 +516,9 @@ def scale_phone(app: Flask, live: Live) -> tuple[int, Any]:
 
 
 @pytest.mark.parametrize("payload", MALFORMED, ids=repr)
-def test_malformed_answer_is_refused(app: Flask, live: Live, scale_phone: tuple[int, Any], payload: Any,
-                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_malformed_answer_is_refused(
+    app: Flask, live: Live, scale_phone: tuple[int, Any], payload: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     scale, sock = scale_phone
     if isinstance(payload, dict) and payload.get("step") == "SCALE":
         payload = {**payload, "step": scale}
@@ -456,8 +530,9 @@ def test_malformed_answer_is_refused(app: Flask, live: Live, scale_phone: tuple[
 
 
 @pytest.mark.parametrize("value", POSITION_MALFORMED, ids=repr)
-def test_malformed_position_answer_is_refused(app: Flask, live: Live, value: Any,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_malformed_position_answer_is_refused(
+    app: Flask, live: Live, value: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     position = step_position(app, live.workshop_id, "position")
     open_step(app, live.workshop_id, position)
     _, sock = phone(app, live)
@@ -469,8 +544,9 @@ def test_malformed_position_answer_is_refused(app: Flask, live: Live, value: Any
 
 
 @pytest.mark.parametrize("payload", CONTROL_MALFORMED, ids=repr)
-def test_malformed_control_is_refused(app: Flask, client: Any, live: Live, payload: Any,
-                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_malformed_control_is_refused(
+    app: Flask, client: Any, live: Live, payload: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     con = console(app, client, live)
     before = workshop_row(app, live.workshop_id)
     ack = con.emit("control", payload, callback=True)
@@ -504,8 +580,9 @@ def test_malformed_preview_is_refused(app: Flask, live: Live, payload: Any, capl
 
 
 @pytest.mark.parametrize("event", ["answer", "control", "preview"])
-def test_event_without_a_payload_is_refused(app: Flask, client: Any, live: Live, event: str,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_event_without_a_payload_is_refused(
+    app: Flask, client: Any, live: Live, event: str, caplog: pytest.LogCaptureFixture
+) -> None:
     sock = console(app, client, live) if event == "control" else phone(app, live)[1]
     ack = sock.emit(event, callback=True)
     assert isinstance(ack, dict) and ack["ok"] is False
@@ -550,22 +627,25 @@ def test_no_javascript_answer_path(app: Flask, live: Live) -> None:
     assert 'name="scale"' in html and f'name="step" value="{scale}"' in html
     assert "Send my answer" in html
 
-    response = client.post(f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex,
-                                                           "scale": "2"})
+    response = client.post(
+        f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex, "scale": "2"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"/w/{live.code}?saved=1")
     saved = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Saved." in saved and "Change my answer" in saved
     assert 'value="2" checked' in saved
 
-    response = client.post(f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex,
-                                                           "scale": "4"})
+    response = client.post(
+        f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex, "scale": "4"}
+    )
     assert response.status_code == 302
     assert [(k, v) for _, k, v in _responses(app, live.workshop_id)] == [("4", {"scale": 4})]
 
     control(app, live.workshop_id, "close_answering")
-    response = client.post(f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex,
-                                                           "scale": "1"})
+    response = client.post(
+        f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex, "scale": "1"}
+    )
     assert response.status_code == 400
     assert CLOSED in response.get_data(as_text=True)
     assert [k for _, k, _ in _responses(app, live.workshop_id)] == ["4"]
@@ -576,27 +656,40 @@ def test_no_javascript_answer_with_conditions(app: Flask, live: Live) -> None:
     open_step(app, live.workshop_id, position)
     client = app.test_client()
     join(client, live.code)
-    response = client.post(f"/w/{live.code}/answer", data={
-        "step": str(position), "client_id": uuid.uuid4().hex, "position": "conditions",
-        "conditions": ["only if a social worker checks", "", "only if families are told"]})
+    response = client.post(
+        f"/w/{live.code}/answer",
+        data={
+            "step": str(position),
+            "client_id": uuid.uuid4().hex,
+            "position": "conditions",
+            "conditions": ["only if a social worker checks", "", "only if families are told"],
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
-        texts = db.session.scalars(select(Comment.text).where(Comment.workshop_id == live.workshop_id)
-                                   .order_by(Comment.id)).all()
+        texts = db.session.scalars(
+            select(Comment.text).where(Comment.workshop_id == live.workshop_id).order_by(Comment.id)
+        ).all()
     assert texts == ["only if a social worker checks", "only if families are told"]
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    ("pause", PAUSED), ("end", ENDED), ("next", CLOSED),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("pause", PAUSED),
+        ("end", ENDED),
+        ("next", CLOSED),
+    ],
+)
 def test_no_javascript_path_follows_the_same_rules(app: Flask, live: Live, setup: str, message: str) -> None:
     scale = step_position(app, live.workshop_id, "scale")
     open_step(app, live.workshop_id, scale)
     client = app.test_client()
     join(client, live.code)
     control(app, live.workshop_id, setup)
-    response = client.post(f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex,
-                                                           "scale": "3"})
+    response = client.post(
+        f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex, "scale": "3"}
+    )
     if setup == "end":
         # An ended workshop cannot be found by its code any more.
         assert response.status_code == 404
@@ -606,13 +699,20 @@ def test_no_javascript_path_follows_the_same_rules(app: Flask, live: Live, setup
     assert _responses(app, live.workshop_id) == []
 
 
-@pytest.mark.parametrize("form", [
-    {}, {"step": "abc"}, {"step": "SCALE"}, {"step": "SCALE", "client_id": "c" * 16},
-    {"step": "SCALE", "client_id": "c" * 16, "scale": "nine"},
-    {"step": "99999999999999999999999", "client_id": "c" * 16},
-])
-def test_no_javascript_bad_forms_are_refused(app: Flask, live: Live, form: dict[str, str],
-                                             caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "form",
+    [
+        {},
+        {"step": "abc"},
+        {"step": "SCALE"},
+        {"step": "SCALE", "client_id": "c" * 16},
+        {"step": "SCALE", "client_id": "c" * 16, "scale": "nine"},
+        {"step": "99999999999999999999999", "client_id": "c" * 16},
+    ],
+)
+def test_no_javascript_bad_forms_are_refused(
+    app: Flask, live: Live, form: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
     scale = step_position(app, live.workshop_id, "scale")
     open_step(app, live.workshop_id, scale)
     client = app.test_client()

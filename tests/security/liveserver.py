@@ -65,11 +65,14 @@ def run_server(database_url: str, timeout: float = 45.0) -> Iterator[Server]:
     """Start run.py on ``database_url`` with the test secret key; stop it afterwards."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
-    env.update(WORKSHOP_DATABASE_URL=database_url, WORKSHOP_SECRET_KEY=str(TestConfig.SECRET_KEY),
-               PYTHONUNBUFFERED="1")
+    env.update(WORKSHOP_DATABASE_URL=database_url, WORKSHOP_SECRET_KEY=str(TestConfig.SECRET_KEY), PYTHONUNBUFFERED="1")
     process = subprocess.Popen(  # noqa: S603 - our own run.py with this interpreter
         [sys.executable, "run.py", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     server = Server(f"http://127.0.0.1:{port}", process)
     threading.Thread(target=_drain, args=(process, server.output), daemon=True).start()

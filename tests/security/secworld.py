@@ -76,9 +76,17 @@ class World:
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
-    def workshop(self, owner: str, *, title: str = "Evening", consultation: dict[str, str] | None = None,
-                 card: dict[str, str] | None = None, roles: list[str] | None = None, moderation: str = "pre",
-                 names: list[str] | None = None) -> dict[str, Any]:
+    def workshop(
+        self,
+        owner: str,
+        *,
+        title: str = "Evening",
+        consultation: dict[str, str] | None = None,
+        card: dict[str, str] | None = None,
+        roles: list[str] | None = None,
+        moderation: str = "pre",
+        names: list[str] | None = None,
+    ) -> dict[str, Any]:
         """A consultation (own fields optional) with one use case and one workshop."""
         fid = self.facilitator(owner)
         with self.app.app_context():
@@ -90,19 +98,30 @@ class World:
                 use_case = cs.save_use_case(db.session, item, {**dict(source.fields), **card})
             else:
                 use_case = cs.copy_card(db.session, item, source)
-            workshop = ws.create_workshop(db.session, item, library.default_pack, [use_case], title=title,
-                                          roles=roles, moderation=moderation)
+            workshop = ws.create_workshop(
+                db.session, item, library.default_pack, [use_case], title=title, roles=roles, moderation=moderation
+            )
             workshop.redaction_names = list(names or [])
             db.session.commit()
-            return {"cid": item.id, "wid": workshop.id, "code": workshop.join_code, "token": workshop.projector_token,
-                    "uid": use_case.id, "fid": fid, "base": f"/f/c/{item.id}/w/{workshop.id}"}
+            return {
+                "cid": item.id,
+                "wid": workshop.id,
+                "code": workshop.join_code,
+                "token": workshop.projector_token,
+                "uid": use_case.id,
+                "fid": fid,
+                "base": f"/f/c/{item.id}/w/{workshop.id}",
+            }
 
     def goto(self, w: dict[str, Any], *, prompt_type: str | None = None, kind: str | None = None, nth: int = 0) -> int:
         """Move a workshop to a step (the nth of a kind or prompt type), answering open."""
         with self.app.app_context():
             workshop = db.session.get(Workshop, w["wid"])
-            steps = [s for s in workshop.steps
-                     if (prompt_type is None or s.prompt_type == prompt_type) and (kind is None or s.kind == kind)]
+            steps = [
+                s
+                for s in workshop.steps
+                if (prompt_type is None or s.prompt_type == prompt_type) and (kind is None or s.kind == kind)
+            ]
             position = steps[nth].position
             ws.control(db.session, workshop, "goto", facilitator_id=w["fid"], argument=position)
             db.session.commit()

@@ -58,8 +58,10 @@ def test_post_without_token_is_refused_and_changes_nothing(csrf_app: Flask, worl
     assert _count(csrf_app, Consultation) == before
 
     # A wrong token is no better than none.
-    response = client.post(f"/f/c/{w['cid']}/edit", data={"title": "Changed", "k_threshold": 5, "retention_days": 30,
-                                                          "csrf_token": "not-a-token"})
+    response = client.post(
+        f"/f/c/{w['cid']}/edit",
+        data={"title": "Changed", "k_threshold": 5, "retention_days": 30, "csrf_token": "not-a-token"},
+    )
     assert response.status_code == 400 and EXPIRED in response.get_data(as_text=True)
     with csrf_app.app_context():
         assert db.session.get(Consultation, w["cid"]).title == "Riverside"

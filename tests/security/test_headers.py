@@ -64,13 +64,25 @@ def test_no_page_has_inline_script_or_style(app: Flask, world: Any) -> None:
     phone = world.join(w, role="Family member")
     world.answer(phone, w, world.goto(w, prompt_type="text"), text="my comment")
     pages = {
-        "/": world.app.test_client(), "/login": world.app.test_client(), "/receipt": phone,
-        f"/j/{w['code']}": world.app.test_client(), f"/w/{w['code']}": phone, f"/w/{w['code']}/role": phone,
-        f"/w/{w['code']}/receipt": phone, f"/w/{w['code']}/support": phone, f"/w/{w['code']}/comments": phone,
-        f"/p/{w['token']}": phone, "/f/": facilitator, f"/f/c/{w['cid']}": facilitator,
-        f"/f/c/{w['cid']}/edit": facilitator, f"/f/c/{w['cid']}/library": facilitator,
-        f"/f/c/{w['cid']}/use-cases/new": facilitator, f"/f/c/{w['cid']}/workshops/new": facilitator,
-        w["base"]: facilitator, w["base"] + "/console": facilitator, w["base"] + "/moderation": facilitator,
+        "/": world.app.test_client(),
+        "/login": world.app.test_client(),
+        "/receipt": phone,
+        f"/j/{w['code']}": world.app.test_client(),
+        f"/w/{w['code']}": phone,
+        f"/w/{w['code']}/role": phone,
+        f"/w/{w['code']}/receipt": phone,
+        f"/w/{w['code']}/support": phone,
+        f"/w/{w['code']}/comments": phone,
+        f"/p/{w['token']}": phone,
+        "/f/": facilitator,
+        f"/f/c/{w['cid']}": facilitator,
+        f"/f/c/{w['cid']}/edit": facilitator,
+        f"/f/c/{w['cid']}/library": facilitator,
+        f"/f/c/{w['cid']}/use-cases/new": facilitator,
+        f"/f/c/{w['cid']}/workshops/new": facilitator,
+        w["base"]: facilitator,
+        w["base"] + "/console": facilitator,
+        w["base"] + "/moderation": facilitator,
         "/no-such-page": phone,
     }
     for path, who in pages.items():
@@ -105,8 +117,9 @@ def test_secure_cookies_setting(database_url: str, monkeypatch: pytest.MonkeyPat
     with app.app_context():
         create_facilitator(db.session, "alex", "correct horse battery")
         db.session.commit()
-    response = client.post("/login", data={"name": "alex", "password": "correct horse battery"},
-                           base_url="https://localhost")
+    response = client.post(
+        "/login", data={"name": "alex", "password": "correct horse battery"}, base_url="https://localhost"
+    )
     cookie = _cookie(response)
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     with app.app_context():

@@ -44,9 +44,17 @@ def _victim(app: Flask, world: Any) -> dict[str, int]:
         db.session.flush()
         db.session.add(RegisterSource(item_id=item.id, comment_id=comment.id))
         db.session.commit()
-        ids = {"consultation_id": w["cid"], "workshop_id": w["wid"], "use_case_id": w["uid"],
-               "comment_id": comment.id, "alert_id": alert.id, "item_id": item.id, "register_item_id": item.id,
-               "snapshot_id": snapshot.id, "record_id": snapshot.id}
+        ids = {
+            "consultation_id": w["cid"],
+            "workshop_id": w["wid"],
+            "use_case_id": w["uid"],
+            "comment_id": comment.id,
+            "alert_id": alert.id,
+            "item_id": item.id,
+            "register_item_id": item.id,
+            "snapshot_id": snapshot.id,
+            "record_id": snapshot.id,
+        }
     return ids
 
 
@@ -60,8 +68,10 @@ def _fill(rule: Any, ids: dict[str, int]) -> dict[str, Any]:
         converter = rule._converters[name]
         if isinstance(converter, IntegerConverter):
             if name not in ids:
-                pytest.fail(f"{rule.endpoint} ({rule.rule}) takes <{name}>: add another facilitator's object "
-                            f"for it to _victim() in {__file__}")
+                pytest.fail(
+                    f"{rule.endpoint} ({rule.rule}) takes <{name}>: add another facilitator's object "
+                    f"for it to _victim() in {__file__}"
+                )
             values[name] = ids[name]
         elif isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0] if hasattr(converter, "items") else KNOWN_STRINGS[name]
@@ -117,8 +127,9 @@ def test_console_socket_and_projector_are_owned(app: Flask, world: Any) -> None:
     client = world.login("alex")
     console = socketio.test_client(app, flask_test_client=client, auth={"as": "console", "workshop": theirs["wid"]})
     assert not console.is_connected()
-    projector = socketio.test_client(app, flask_test_client=client,
-                                     auth={"as": "projector", "workshop": theirs["wid"], "token": "x" * 32})
+    projector = socketio.test_client(
+        app, flask_test_client=client, auth={"as": "projector", "workshop": theirs["wid"], "token": "x" * 32}
+    )
     assert not projector.is_connected()
     assert client.get("/p/" + "x" * 32).status_code == 404
     assert client.get("/p/" + theirs["token"][:-1] + "A").status_code == 404
@@ -128,8 +139,20 @@ def test_console_socket_and_projector_are_owned(app: Flask, world: Any) -> None:
 def test_huge_and_odd_ids_are_404_not_server_errors(app: Flask, world: World) -> None:
     mine = world.workshop("alex")
     client = world.login("alex")
-    huge = {name: 10**25 for name in ("consultation_id", "workshop_id", "use_case_id", "comment_id", "alert_id",
-                                      "item_id", "register_item_id", "snapshot_id", "record_id")}
+    huge = {
+        name: 10**25
+        for name in (
+            "consultation_id",
+            "workshop_id",
+            "use_case_id",
+            "comment_id",
+            "alert_id",
+            "item_id",
+            "register_item_id",
+            "snapshot_id",
+            "record_id",
+        )
+    }
     for rule in _protected_rules(app):
         variants = [huge]
         if any(a != "consultation_id" and a.endswith("_id") for a in rule.arguments):

@@ -34,8 +34,12 @@ def test_a_whole_workshop_logs_no_client_address(app: Flask, world: World, caplo
     assert facilitator.post("/login", data={"name": "alex", "password": PASSWORD}).status_code == 302
 
     # Set up through the forms.
-    assert facilitator.post("/f/consultations/new", data={"title": "Riverside", "k_threshold": 5,
-                                                          "retention_days": 30}).status_code == 302
+    assert (
+        facilitator.post(
+            "/f/consultations/new", data={"title": "Riverside", "k_threshold": 5, "retention_days": 30}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         cid = db.session.scalar(select(Consultation.id))
     card = next(iter(app.extensions["cg_library"].cards))
@@ -43,9 +47,16 @@ def test_a_whole_workshop_logs_no_client_address(app: Flask, world: World, caplo
     with app.app_context():
         uid = db.session.get(Consultation, cid).use_cases[0].id
     pack = app.extensions["cg_library"].default_pack.id
-    response = facilitator.post(f"/f/c/{cid}/workshops/new", data={
-        "title": "Evening", "pack": pack, "use_cases": [str(uid)], "roles": "Family member\nPractitioner",
-        "moderation": "pre"})
+    response = facilitator.post(
+        f"/f/c/{cid}/workshops/new",
+        data={
+            "title": "Evening",
+            "pack": pack,
+            "use_cases": [str(uid)],
+            "roles": "Family member\nPractitioner",
+            "moderation": "pre",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         workshop = db.session.scalar(select(Workshop))
@@ -71,16 +82,19 @@ def test_a_whole_workshop_logs_no_client_address(app: Flask, world: World, caplo
     facilitator.post(base + "/control", data={"action": "goto", "argument": str(scale_step)})
     for n, phone in enumerate(phones):
         sock = socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": wid})
-        ack = sock.emit("answer", {"step": scale_step, "client_id": uuid.uuid4().hex, "value": {"scale": n + 1}},
-                        callback=True)
+        ack = sock.emit(
+            "answer", {"step": scale_step, "client_id": uuid.uuid4().hex, "value": {"scale": n + 1}}, callback=True
+        )
         assert ack["ok"] is True
         sock.emit("preview", {"text": f"Call me on 07700 90012{n}"}, callback=True)
         sock.disconnect()
     facilitator.post(base + "/control", data={"action": "reveal"})
     facilitator.post(base + "/control", data={"action": "goto", "argument": str(text_step)})
     for n, phone in enumerate(phones):
-        response = phone.post(f"/w/{code}/answer", data={"step": text_step, "client_id": uuid.uuid4().hex,
-                                                         "text": f"Comment {n}: tell families first"})
+        response = phone.post(
+            f"/w/{code}/answer",
+            data={"step": text_step, "client_id": uuid.uuid4().hex, "text": f"Comment {n}: tell families first"},
+        )
         assert response.status_code == 302
     with app.app_context():
         first = db.session.scalar(select(Comment.id))

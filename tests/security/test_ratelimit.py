@@ -30,8 +30,9 @@ def world(app: Flask) -> World:
 @pytest.fixture
 def small_app(database_url: str, app: Flask) -> Iterator[Flask]:
     """The app with small limits, on the same database as ``app`` (so ``world`` can fill it)."""
-    limited = make_app(database_url, RATE_LIMITS={"join": (5, 60), "receipt": (3, 60), "login": (4, 60),
-                                                  "answer": (3, 60)})
+    limited = make_app(
+        database_url, RATE_LIMITS={"join": (5, 60), "receipt": (3, 60), "login": (4, 60), "answer": (3, 60)}
+    )
     yield limited
     with limited.app_context():
         db.session.remove()
@@ -105,8 +106,9 @@ def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, w
     assert phone.post(f"/j/{w['code']}").status_code == 302
     step = world.goto(w, prompt_type="scale")
     for n in range(3):
-        response = phone.post(f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex,
-                                                              "scale": str(n + 1)})
+        response = phone.post(
+            f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": str(n + 1)}
+        )
         assert response.status_code == 302
     response = phone.post(f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": "5"})
     assert response.status_code == 400 and "Too many tries. Please wait a minute" in response.get_data(as_text=True)

@@ -46,8 +46,9 @@ def test_oversized_socket_message_is_dropped_without_a_server_error(tmp_path: Pa
         assert phone.call("preview", {"text": "y" * 4000}, timeout=10) == {"ok": False}
 
         # Over the limit: the server drops the message (and the connection), and answers nothing.
-        with pytest.raises((socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError,
-                            socketio.exceptions.SocketIOError)):
+        with pytest.raises(
+            (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError, socketio.exceptions.SocketIOError)
+        ):
             phone.call("preview", {"text": "x" * (SOCKET_MAX_BYTES + 1024)}, timeout=5)
         wait_until(lambda: not phone.connected, 15, "the server to drop the oversized connection")
 

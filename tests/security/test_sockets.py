@@ -24,21 +24,51 @@ def _deep(n: int) -> Any:
 
 
 GARBAGE: list[Any] = [
-    None, True, False, 0, -1, 10**40, 1.5, "", "x" * 20_000, [], [1, "two", None], {}, _deep(200),
-    {"step": None}, {"step": "0"}, {"step": True}, {"step": -1}, {"step": 10**12}, {"step": 10**30}, {"step": 1.0},
-    {"step": 0, "client_id": None}, {"step": 0, "client_id": 12345678},
+    None,
+    True,
+    False,
+    0,
+    -1,
+    10**40,
+    1.5,
+    "",
+    "x" * 20_000,
+    [],
+    [1, "two", None],
+    {},
+    _deep(200),
+    {"step": None},
+    {"step": "0"},
+    {"step": True},
+    {"step": -1},
+    {"step": 10**12},
+    {"step": 10**30},
+    {"step": 1.0},
+    {"step": 0, "client_id": None},
+    {"step": 0, "client_id": 12345678},
     {"step": 0, "client_id": "x" * 1000, "value": "not a mapping"},
     {"step": 0, "client_id": "a" * 16, "value": {"position": {"nested": [1]}}},
     {"step": 0, "client_id": "a" * 16, "value": {"position": "conditions", "conditions": ["x"] * 1000}},
     {"step": 0, "client_id": "a" * 16, "value": {"position": "object", "reason": "y" * 100_000}},
     {"step": 0, "client_id": "a" * 16, "value": {"scale": "NaN"}},
     {"step": 0, "client_id": "a" * 16, "value": {"choices": [[["x"]]]}},
-    {"action": None}, {"action": ["next"]}, {"action": "nope", "argument": {"x": 1}},
-    {"action": "goto", "argument": 10**30}, {"action": "goto", "argument": -5},
+    {"action": None},
+    {"action": ["next"]},
+    {"action": "nope", "argument": {"x": 1}},
+    {"action": "goto", "argument": 10**30},
+    {"action": "goto", "argument": -5},
     {"action": "start_timer", "argument": "60"},
-    {"action": "start_timer", "argument": 10**9}, {"action": "__class__"}, {"action": "end" * 1000},
-    {"text": None}, {"text": ["x"]}, {"text": "z" * 50_000}, {"comment": "1"}, {"comment": 10**30},
-    {"comment": None}, {"comment": True}, {"comment": -1},
+    {"action": "start_timer", "argument": 10**9},
+    {"action": "__class__"},
+    {"action": "end" * 1000},
+    {"text": None},
+    {"text": ["x"]},
+    {"text": "z" * 50_000},
+    {"comment": "1"},
+    {"comment": 10**30},
+    {"comment": None},
+    {"comment": True},
+    {"comment": -1},
 ]
 SERVER_EVENTS = EVENT_NAMES - {"answer", "sync", "control", "preview", "me_too"}
 
@@ -65,8 +95,9 @@ def _clients(app: Flask, world: World, w: dict[str, Any]) -> dict[str, Any]:
     phone = world.join(w)
     return {
         "phone": socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]}),
-        "console": socketio.test_client(app, flask_test_client=facilitator,
-                                        auth={"as": "console", "workshop": w["wid"]}),
+        "console": socketio.test_client(
+            app, flask_test_client=facilitator, auth={"as": "console", "workshop": w["wid"]}
+        ),
         "projector": socketio.test_client(app, auth={"as": "projector", "workshop": w["wid"], "token": w["token"]}),
     }
 
@@ -142,8 +173,9 @@ def test_out_of_order_events(app: Flask, world: World, caplog: pytest.LogCapture
     text = world.goto(w, prompt_type="text")
     other = world.join(w)
     other_sock = socketio.test_client(app, flask_test_client=other, auth={"as": "phone", "workshop": w["wid"]})
-    ack = other_sock.emit("answer", {"step": text, "client_id": uuid.uuid4().hex, "value": {"text": "a comment"}},
-                          callback=True)
+    ack = other_sock.emit(
+        "answer", {"step": text, "client_id": uuid.uuid4().hex, "value": {"text": "a comment"}}, callback=True
+    )
     assert ack["ok"] is True
     with app.app_context():
         comment_id = db.session.scalar(select(Comment.id))
@@ -168,12 +200,22 @@ def test_bad_connections_are_refused(app: Flask, world: World, caplog: pytest.Lo
     caplog.set_level(logging.DEBUG)
     w = world.workshop("alex")
     stranger = app.test_client()
-    for auth in (None, "x", 1, [], {}, {"as": "phone"}, {"as": "phone", "workshop": "1"},
-                 {"as": "phone", "workshop": w["wid"]}, {"as": "console", "workshop": w["wid"]},
-                 {"as": "projector", "workshop": w["wid"], "token": None},
-                 {"as": "projector", "workshop": w["wid"], "token": "x" * 10_000},
-                 {"as": "god", "workshop": w["wid"]}, {"as": "phone", "workshop": 10**30},
-                 {"as": "phone", "workshop": True}):
+    for auth in (
+        None,
+        "x",
+        1,
+        [],
+        {},
+        {"as": "phone"},
+        {"as": "phone", "workshop": "1"},
+        {"as": "phone", "workshop": w["wid"]},
+        {"as": "console", "workshop": w["wid"]},
+        {"as": "projector", "workshop": w["wid"], "token": None},
+        {"as": "projector", "workshop": w["wid"], "token": "x" * 10_000},
+        {"as": "god", "workshop": w["wid"]},
+        {"as": "phone", "workshop": 10**30},
+        {"as": "phone", "workshop": True},
+    ):
         client = socketio.test_client(app, flask_test_client=stranger, auth=auth)
         assert not client.is_connected(), auth
     _no_server_errors(caplog)

@@ -22,8 +22,18 @@ from xssworld import PAYLOADS, fill, problems, shown_as_text, visit
 from workshop.extensions import db
 from workshop.models import Comment
 
-FIELDS = ("consultation", "use_case", "workshop", "role", "names", "comment", "condition", "objection", "register",
-          "summary")
+FIELDS = (
+    "consultation",
+    "use_case",
+    "workshop",
+    "role",
+    "names",
+    "comment",
+    "condition",
+    "objection",
+    "register",
+    "summary",
+)
 
 
 @pytest.fixture
@@ -68,8 +78,9 @@ def test_payloads_in_the_pdf_are_text(app: Flask, world: World, tmp_path: Path) 
         assert marker not in pdf
     path = tmp_path / "record.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True,
-                          timeout=60).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     flat = " ".join(text.split())
     assert "window.__xss=1" in flat  # the payload is printed, as text
     assert "1787569" not in flat

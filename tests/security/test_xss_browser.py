@@ -27,8 +27,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-FIELDS = ("consultation", "use_case", "workshop", "role", "names", "comment", "condition", "objection", "register",
-          "summary")
+FIELDS = (
+    "consultation",
+    "use_case",
+    "workshop",
+    "role",
+    "names",
+    "comment",
+    "condition",
+    "objection",
+    "register",
+    "summary",
+)
 TRAP = """
 window.__xss = 0;
 window.__csp = [];
@@ -75,8 +85,9 @@ def server(seeded: tuple[World, list[dict[str, Any]], str]) -> Iterator[tuple[st
         yield live.base, live.output
 
 
-def test_no_payload_runs_in_chromium(seeded: tuple[World, list[dict[str, Any]], str],
-                                     server: tuple[str, list[str]]) -> None:
+def test_no_payload_runs_in_chromium(
+    seeded: tuple[World, list[dict[str, Any]], str], server: tuple[str, list[str]]
+) -> None:
     from playwright.sync_api import sync_playwright
 
     world, rounds, _url = seeded
@@ -140,8 +151,14 @@ def test_no_payload_runs_in_chromium(seeded: tuple[World, list[dict[str, Any]], 
             projector = public.new_page()
             for page in (*ppages, projector):
                 page.on("dialog", lambda d: (incidents.append(f"dialog: {d.message}"), d.dismiss()))
-            for path in (f"/f/c/{w['cid']}", w["base"], w["base"] + "/moderation", f"/f/c/{w['cid']}/record/report",
-                         f"/f/c/{w['cid']}/register", f"/f/c/{w['cid']}/use-cases/{w['uid']}/edit"):
+            for path in (
+                f"/f/c/{w['cid']}",
+                w["base"],
+                w["base"] + "/moderation",
+                f"/f/c/{w['cid']}/record/report",
+                f"/f/c/{w['cid']}/register",
+                f"/f/c/{w['cid']}/use-cases/{w['uid']}/edit",
+            ):
                 look(fpage, path, "facilitator")
             look(projector, f"/o/{w['public']}", "public")
             look(projector, f"/j/{w['code']}", "public")

@@ -21,13 +21,19 @@ from workshop.extensions import db
 from workshop.models import Comment, Consultation, RegisterItem, Workshop
 
 ROOT = Path(__file__).resolve().parents[2]
-PAYLOADS = [line for line in (ROOT / "tests" / "data" / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("# ")]
+PAYLOADS = [
+    line
+    for line in (ROOT / "tests" / "data" / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("# ")
+]
 
 # Tags our own pages use (read from the templates), plus what the SVG charts and QR codes draw.
 SVG_TAGS = {"svg", "path", "rect", "text", "title", "desc", "g", "circle", "line", "tspan"}
-OUR_TAGS = SVG_TAGS | {m.lower() for t in (ROOT / "templates").rglob("*.html")
-                       for m in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", t.read_text(encoding="utf-8"))}
+OUR_TAGS = SVG_TAGS | {
+    m.lower()
+    for t in (ROOT / "templates").rglob("*.html")
+    for m in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", t.read_text(encoding="utf-8"))
+}
 URL_ATTRS = {"href", "src", "action", "formaction", "data", "srcdoc", "xlink:href", "poster", "background"}
 SSTI_MARKS = ("1787569", "sstisstissti", "test-secret-key")
 
@@ -83,9 +89,20 @@ def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dic
     app = world.app
     p = payloads
     facilitator = world.login("alex")
-    assert facilitator.post("/f/consultations/new", data={
-        "title": p["consultation"][:200], "description": p["consultation"], "organisation": p["consultation"][:200],
-        "k_threshold": k_threshold, "retention_days": 30, "public_outcome": "y"}).status_code == 302
+    assert (
+        facilitator.post(
+            "/f/consultations/new",
+            data={
+                "title": p["consultation"][:200],
+                "description": p["consultation"],
+                "organisation": p["consultation"][:200],
+                "k_threshold": k_threshold,
+                "retention_days": 30,
+                "public_outcome": "y",
+            },
+        ).status_code
+        == 302
+    )
     with app.app_context():
         cid = db.session.scalar(select(Consultation.id).order_by(Consultation.id.desc()))
     response = facilitator.post(f"/f/c/{cid}/use-cases/new", data={name: p["use_case"] for name in CARD_FIELDS})
@@ -93,18 +110,42 @@ def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dic
     with app.app_context():
         uid = db.session.get(Consultation, cid).use_cases[0].id
     role = p["role"]
-    response = facilitator.post(f"/f/c/{cid}/workshops/new", data={
-        "title": p["workshop"][:200], "pack": app.extensions["cg_library"].default_pack.id, "use_cases": [str(uid)],
-        "roles": f"{role}\nFamily member", "moderation": "pre"})
+    response = facilitator.post(
+        f"/f/c/{cid}/workshops/new",
+        data={
+            "title": p["workshop"][:200],
+            "pack": app.extensions["cg_library"].default_pack.id,
+            "use_cases": [str(uid)],
+            "roles": f"{role}\nFamily member",
+            "moderation": "pre",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         workshop = db.session.scalar(select(Workshop).where(Workshop.consultation_id == cid))
-        w = {"cid": cid, "wid": workshop.id, "code": workshop.join_code, "token": workshop.projector_token,
-             "uid": uid, "fid": world.facilitator("alex"), "base": f"/f/c/{cid}/w/{workshop.id}"}
+        w = {
+            "cid": cid,
+            "wid": workshop.id,
+            "code": workshop.join_code,
+            "token": workshop.projector_token,
+            "uid": uid,
+            "fid": world.facilitator("alex"),
+            "base": f"/f/c/{cid}/w/{workshop.id}",
+        }
     base = w["base"]
-    assert facilitator.post(base + "/settings", data={
-        "title": p["workshop"][:200], "roles": f"{role}\nFamily member", "moderation": "pre",
-        "redaction_names": "", "safeguarding_phrases": "purple umbrella"}).status_code == 302
+    assert (
+        facilitator.post(
+            base + "/settings",
+            data={
+                "title": p["workshop"][:200],
+                "roles": f"{role}\nFamily member",
+                "moderation": "pre",
+                "redaction_names": "",
+                "safeguarding_phrases": "purple umbrella",
+            },
+        ).status_code
+        == 302
+    )
 
     # Three phones: two choose the payload as their role (k=2, so the console shows that group).
     phones = [world.join(w, role=role), world.join(w, role=role), world.join(w)]
@@ -114,10 +155,15 @@ def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dic
             receipts.append(session["r"][str(w["wid"])])
     world.goto(w, kind="card")
     position = world.goto(w, prompt_type="position")
-    assert world.answer(phones[0], w, position, position="conditions",
-                        conditions=[p["condition"], p["condition"] + " too"]).status_code == 302
-    assert world.answer(phones[1], w, position, position="object", reason=p["objection"],
-                        ground="care").status_code == 302
+    assert (
+        world.answer(
+            phones[0], w, position, position="conditions", conditions=[p["condition"], p["condition"] + " too"]
+        ).status_code
+        == 302
+    )
+    assert (
+        world.answer(phones[1], w, position, position="object", reason=p["objection"], ground="care").status_code == 302
+    )
     text = world.goto(w, prompt_type="text")
     assert world.answer(phones[0], w, text, text=p["comment"]).status_code == 302
     assert world.answer(phones[2], w, text, text="the purple umbrella " + p["comment"]).status_code == 302
@@ -132,12 +178,30 @@ def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dic
     w["comment_ids"] = [i for i, held in ids if not held]
     world.control(w, "reveal")
     # The names to hide, typed in after the comments (so the comments keep the payload).
-    assert facilitator.post(base + "/settings", data={
-        "title": p["workshop"][:200], "roles": f"{role}\nFamily member", "moderation": "pre",
-        "redaction_names": p["names"], "safeguarding_phrases": f"purple umbrella\n{p['names']}"}).status_code == 302
+    assert (
+        facilitator.post(
+            base + "/settings",
+            data={
+                "title": p["workshop"][:200],
+                "roles": f"{role}\nFamily member",
+                "moderation": "pre",
+                "redaction_names": p["names"],
+                "safeguarding_phrases": f"purple umbrella\n{p['names']}",
+            },
+        ).status_code
+        == 302
+    )
     with app.app_context():
-        db.session.add(RegisterItem(consultation_id=cid, kind="condition", text=p["register"],
-                                    owner=p["register"][:200], response=p["register"], classification="act"))
+        db.session.add(
+            RegisterItem(
+                consultation_id=cid,
+                kind="condition",
+                text=p["register"],
+                owner=p["register"][:200],
+                response=p["register"],
+                classification="act",
+            )
+        )
         db.session.commit()
     facilitator.post(f"/f/c/{cid}/publish", data={"summary": p["summary"]})
     with app.app_context():

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from workshop.domain.glossary import terms_in
 
-GLOSSARY = [("Algorithm", "Steps."), ("Artificial intelligence (AI)", "Programs."), ("Risk score", "A number."),
-            ("Bias", "Unfair.")]
+GLOSSARY = [
+    ("Algorithm", "Steps."),
+    ("Artificial intelligence (AI)", "Programs."),
+    ("Risk score", "A number."),
+    ("Bias", "Unfair."),
+]
 
 
 def test_finds_terms_plurals_and_abbreviations() -> None:

@@ -60,18 +60,42 @@ def _step(data: Any, step_id: str) -> dict[str, Any]:
 
 # (file, how to break it, the step and field the message must name)
 BREAKAGES: list[tuple[str, Callable[[Path], None], str | None, str | None]] = [
-    ("packs/three-tier.yaml", lambda p: _edit_yaml(p, lambda d: _step(d, "position").pop("question")),
-     "position", "question"),
-    ("packs/three-tier.yaml", lambda p: _edit_yaml(p, lambda d: _step(d, "should-worry").update(labels=["a", "b"])),
-     "should-worry", "labels"),
-    ("packs/three-tier.yaml", lambda p: _edit_yaml(p, lambda d: _step(d, "welcome").update(colour="red")),
-     "welcome", "colour"),
-    ("packs/three-tier.yaml", lambda p: _edit_yaml(p, lambda d: _step(d, "next-steps").update(kind="poll")),
-     "next-steps", "kind"),
-    ("packs/three-tier.yaml", lambda p: _edit_yaml(p, lambda d: _step(d, "right-lifecycle").update(type="ranking")),
-     "right-lifecycle", "type"),
-    ("packs/consequence-scanning.yaml", lambda p: _edit_yaml(p, lambda d: _step(d, "intended").update(title=42)),
-     "intended", "title"),
+    (
+        "packs/three-tier.yaml",
+        lambda p: _edit_yaml(p, lambda d: _step(d, "position").pop("question")),
+        "position",
+        "question",
+    ),
+    (
+        "packs/three-tier.yaml",
+        lambda p: _edit_yaml(p, lambda d: _step(d, "should-worry").update(labels=["a", "b"])),
+        "should-worry",
+        "labels",
+    ),
+    (
+        "packs/three-tier.yaml",
+        lambda p: _edit_yaml(p, lambda d: _step(d, "welcome").update(colour="red")),
+        "welcome",
+        "colour",
+    ),
+    (
+        "packs/three-tier.yaml",
+        lambda p: _edit_yaml(p, lambda d: _step(d, "next-steps").update(kind="poll")),
+        "next-steps",
+        "kind",
+    ),
+    (
+        "packs/three-tier.yaml",
+        lambda p: _edit_yaml(p, lambda d: _step(d, "right-lifecycle").update(type="ranking")),
+        "right-lifecycle",
+        "type",
+    ),
+    (
+        "packs/consequence-scanning.yaml",
+        lambda p: _edit_yaml(p, lambda d: _step(d, "intended").update(title=42)),
+        "intended",
+        "title",
+    ),
     ("packs/three-tier.yaml", lambda p: _edit_yaml(p, lambda d: d.update(version=0)), None, "version"),
     ("packs/three-tier.yaml", lambda p: _edit_yaml(p, lambda d: d.update(id="another-id")), None, "id"),
     ("cards/front-door-triage.yaml", lambda p: _edit_yaml(p, lambda d: d.pop("summary")), None, "summary"),
@@ -80,10 +104,12 @@ BREAKAGES: list[tuple[str, Callable[[Path], None], str | None, str | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("file", "breaker", "step", "field"), BREAKAGES,
-                         ids=[f"{f}:{s or '-'}:{fl or 'yaml'}" for f, _, s, fl in BREAKAGES])
-def test_a_bad_file_stops_the_app_and_says_where(tmp_path: Path, file: str, breaker: Callable[[Path], None],
-                                                  step: str | None, field: str | None) -> None:
+@pytest.mark.parametrize(
+    ("file", "breaker", "step", "field"), BREAKAGES, ids=[f"{f}:{s or '-'}:{fl or 'yaml'}" for f, _, s, fl in BREAKAGES]
+)
+def test_a_bad_file_stops_the_app_and_says_where(
+    tmp_path: Path, file: str, breaker: Callable[[Path], None], step: str | None, field: str | None
+) -> None:
     prompts = tmp_path / "prompts"
     shutil.copytree(PROMPTS, prompts)
     breaker(prompts / file)

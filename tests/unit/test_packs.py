@@ -18,12 +18,34 @@ GOOD: dict[str, Any] = {
     "opening": [{"id": "hello", "kind": "info", "title": "Hello", "text": "Hi there.", "notes": "Say hello."}],
     "per_use_case": [
         {"id": "card", "kind": "card", "notes": "Read the card."},
-        {"id": "where", "kind": "prompt", "type": "choice", "title": "Where", "question": "Where could it go wrong?",
-         "options_from": "lifecycle", "multiple": True, "notes": "n"},
-        {"id": "worry", "kind": "prompt", "type": "scale", "title": "Worry", "question": "How worried are you?",
-         "labels": ["a", "b", "c", "d", "e"], "notes": "n"},
-        {"id": "live-with", "kind": "prompt", "type": "position", "title": "Can you live with it?",
-         "question": "Can you live with this?", "notes": "n", "phase": "before"},
+        {
+            "id": "where",
+            "kind": "prompt",
+            "type": "choice",
+            "title": "Where",
+            "question": "Where could it go wrong?",
+            "options_from": "lifecycle",
+            "multiple": True,
+            "notes": "n",
+        },
+        {
+            "id": "worry",
+            "kind": "prompt",
+            "type": "scale",
+            "title": "Worry",
+            "question": "How worried are you?",
+            "labels": ["a", "b", "c", "d", "e"],
+            "notes": "n",
+        },
+        {
+            "id": "live-with",
+            "kind": "prompt",
+            "type": "position",
+            "title": "Can you live with it?",
+            "question": "Can you live with this?",
+            "notes": "n",
+            "phase": "before",
+        },
     ],
     "closing": [],
 }
@@ -33,8 +55,17 @@ def test_good_pack_parses_and_expands() -> None:
     pack = parse_pack(GOOD, "prompts/packs/mini.yaml")
     assert [s.id for s in pack.all_steps()] == ["hello", "card", "where", "worry", "live-with"]
     steps = plan_steps(pack, 2)
-    assert [p.key for p in steps] == ["hello", "card@1", "where@1", "worry@1", "live-with@1",
-                                      "card@2", "where@2", "worry@2", "live-with@2"]
+    assert [p.key for p in steps] == [
+        "hello",
+        "card@1",
+        "where@1",
+        "worry@1",
+        "live-with@1",
+        "card@2",
+        "where@2",
+        "worry@2",
+        "live-with@2",
+    ]
     assert steps[2].step.content()["options"][0] == {"key": "problem", "label": "Deciding what problem to solve"}
 
 
@@ -118,9 +149,19 @@ def test_not_a_mapping() -> None:
 
 
 CARD = {
-    "id": "c", "version": 2, "title": "T", "summary": "S", "benefit": "B", "computer_does": "C",
-    "decision": "D", "data_used": "Da", "who_affected": "W", "wrong_false_alarm": "F", "wrong_missed": "M",
-    "who_sees": "Ws", "challenge": "Ch",
+    "id": "c",
+    "version": 2,
+    "title": "T",
+    "summary": "S",
+    "benefit": "B",
+    "computer_does": "C",
+    "decision": "D",
+    "data_used": "Da",
+    "who_affected": "W",
+    "wrong_false_alarm": "F",
+    "wrong_missed": "M",
+    "who_sees": "Ws",
+    "challenge": "Ch",
 }
 
 

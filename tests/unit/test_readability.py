@@ -121,8 +121,10 @@ def test_the_checker_uses_the_cmu_dictionary() -> None:
 def test_every_source_of_strings_was_read() -> None:
     assert len(LIBRARY) > 150
     assert len(TEMPLATES) > 60
-    assert len(VOCABULARY) == sum(len(getattr(vocabulary, n)) for n in (
-        "POSITIONS", "POSITION_HINTS", "VALUE_HINTS", "SETTING_FACTS", "LIFECYCLE"))
+    assert len(VOCABULARY) == sum(
+        len(getattr(vocabulary, n))
+        for n in ("POSITIONS", "POSITION_HINTS", "VALUE_HINTS", "SETTING_FACTS", "LIFECYCLE")
+    )
 
 
 @pytest.mark.parametrize(("where", "text"), LIBRARY, ids=[w for w, _ in LIBRARY])

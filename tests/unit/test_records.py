@@ -49,10 +49,27 @@ def _workshop_steps(wid: int, base: int, position_question: str = "Can you live 
         _step(base + 0, wid, 0, "welcome", None, text="Hello"),
         _step(base + 1, wid, 1, "card@1", None),
         _step(base + 2, wid, 2, "values@1", "values", question="Which values?", type="values"),
-        _step(base + 3, wid, 3, "worry@1", "scale", question="How worried?", type="scale",
-              labels=["a", "b", "c", "d", "e"]),
-        _step(base + 4, wid, 4, "stages@1", "choice", question="Which stages?", type="choice", multiple=True,
-              options=[{"key": k, "label": v} for k, v in LIFECYCLE.items()]),
+        _step(
+            base + 3,
+            wid,
+            3,
+            "worry@1",
+            "scale",
+            question="How worried?",
+            type="scale",
+            labels=["a", "b", "c", "d", "e"],
+        ),
+        _step(
+            base + 4,
+            wid,
+            4,
+            "stages@1",
+            "choice",
+            question="Which stages?",
+            type="choice",
+            multiple=True,
+            options=[{"key": k, "label": v} for k, v in LIFECYCLE.items()],
+        ),
         _step(base + 5, wid, 5, "more@1", "text", question="Tell us more", type="text", tag_values=True),
         _step(base + 6, wid, 6, "position@1", "position", question=position_question, type="position"),
         _step(base + 7, wid, 7, "closing", "text", question="Anything else?", type="text"),
@@ -84,7 +101,10 @@ def make_input(
     return RecordInput(
         ConsultationIn(1, "Riverside", "Riverside Council", "", k, 365),
         [UseCaseIn(10, "Triage score", 1, 3, "front-door-triage")],
-        workshops, kw.pop("steps", steps), participants, kw.pop("answers", answers) + kw.pop("more_answers", []),
+        workshops,
+        kw.pop("steps", steps),
+        participants,
+        kw.pop("answers", answers) + kw.pop("more_answers", []),
         **kw,
     )
 
@@ -104,18 +124,24 @@ def counts(options: list[dict[str, Any]]) -> dict[str, int | None]:
 
 
 def by_role(q: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], int | None, int, dict[str, int | None]]]:
-    return {g["label"]: (tuple(g["merged"]), g["joined"]["count"], g["answered"], counts(g["options"]))
-            for g in q["by_role"]["groups"]}
+    return {
+        g["label"]: (tuple(g["merged"]), g["joined"]["count"], g["answered"], counts(g["options"]))
+        for g in q["by_role"]["groups"]
+    }
 
 
 # --------------------------------------------------------------------------- consent record
 
 
 def test_positions_counted_overall_and_by_role() -> None:
-    rec = record_of(make_input({
-        "Parent": ["consent", "consent", "consent", "object", "object", "conditions"],
-        "Social worker": ["consent", "conditions", "conditions", "conditions", "conditions", "unsure"],
-    }))
+    rec = record_of(
+        make_input(
+            {
+                "Parent": ["consent", "consent", "consent", "object", "object", "conditions"],
+                "Social worker": ["consent", "conditions", "conditions", "conditions", "conditions", "unsure"],
+            }
+        )
+    )
     q = positions(rec)
     assert q["answered"] == {"count": 12, "display": "12"}
     assert not q["hidden"]
@@ -124,8 +150,15 @@ def test_positions_counted_overall_and_by_role() -> None:
         "Parent": ((), 6, 6, {"consent": 3, "conditions": 1, "object": 2, "unsure": 0, "pass": 0}),
         "Social worker": ((), 6, 6, {"consent": 1, "conditions": 4, "object": 0, "unsure": 1, "pass": 0}),
     }
-    assert q["asked"] == [{"step_key": "position@1", "title": "position@1", "text": "",
-                           "question": "Can you live with it?", "workshops": [1]}]
+    assert q["asked"] == [
+        {
+            "step_key": "position@1",
+            "title": "position@1",
+            "text": "",
+            "question": "Can you live with it?",
+            "workshops": [1],
+        }
+    ]
     grounds = counts(rec["use_cases"][0]["consent"]["objections"]["grounds"])
     assert grounds["care"] == 2 and sum(v or 0 for v in grounds.values()) == 2
 
@@ -133,14 +166,22 @@ def test_positions_counted_overall_and_by_role() -> None:
 def test_role_shown_at_exactly_k_and_merged_at_k_minus_one() -> None:
     # k=5: Parent 10 and Social worker 7 are shown; Manager 4 (k-1) and Carer 3 are merged.
     # Two merged groups of 4 and 3 make 7, which does not pin either (7 < 2 * 4), so that is safe.
-    roles = {"Parent": ["consent"] * 10, "Social worker": ["object"] * 5 + ["unsure"] * 2,
-             "Manager": ["consent"] * 4, "Carer": ["object"] * 3}
+    roles = {
+        "Parent": ["consent"] * 10,
+        "Social worker": ["object"] * 5 + ["unsure"] * 2,
+        "Manager": ["consent"] * 4,
+        "Carer": ["object"] * 3,
+    }
     q = positions(record_of(make_input(roles)))
     assert by_role(q) == {
         "Parent": ((), 10, 10, {"consent": 10, "conditions": 0, "object": 0, "unsure": 0, "pass": 0}),
         "Social worker": ((), 7, 7, {"consent": 0, "conditions": 0, "object": 5, "unsure": 2, "pass": 0}),
-        "Other roles": (("Carer", "Manager"), 7, 7, {"consent": 4, "conditions": 0, "object": 3, "unsure": 0,
-                                                      "pass": 0}),
+        "Other roles": (
+            ("Carer", "Manager"),
+            7,
+            7,
+            {"consent": 4, "conditions": 0, "object": 3, "unsure": 0, "pass": 0},
+        ),
     }
 
 
@@ -154,8 +195,7 @@ def test_everyone_in_one_group() -> None:
     rec = record_of(make_input({"Parent": ["consent"] * 6 + ["object"] * 3}))
     q = positions(rec)
     assert by_role(q) == {"Parent": ((), 9, 9, {"consent": 6, "conditions": 0, "object": 3, "unsure": 0, "pass": 0})}
-    assert rec["participation"]["by_role"]["groups"] == [
-        {"label": "Parent", "count": 9, "display": "9", "merged": []}]
+    assert rec["participation"]["by_role"]["groups"] == [{"label": "Parent", "count": 9, "display": "9", "merged": []}]
 
 
 def test_one_small_group_cannot_be_hidden_alone() -> None:
@@ -163,8 +203,14 @@ def test_one_small_group_cannot_be_hidden_alone() -> None:
     # "Parent 10" would give it back as 13 - 10. So both are merged: no breakdown by role.
     rec = record_of(make_input({"Parent": ["consent"] * 10, "Social worker": ["object"] * 3}))
     q = positions(rec)
-    assert by_role(q) == {"Other roles": (("Parent", "Social worker"), 13, 13,
-                                          {"consent": 10, "conditions": 0, "object": 3, "unsure": 0, "pass": 0})}
+    assert by_role(q) == {
+        "Other roles": (
+            ("Parent", "Social worker"),
+            13,
+            13,
+            {"consent": 10, "conditions": 0, "object": 3, "unsure": 0, "pass": 0},
+        )
+    }
     assert counts(q["options"])["object"] == 3  # the overall count is still shown: 13 people answered
     groups = rec["participation"]["by_role"]
     assert groups["suppressed"] is True
@@ -192,8 +238,11 @@ def test_answers_hidden_when_fewer_than_k_answered(answered: int, hidden: bool) 
 def test_total_under_k_shows_fewer_than_k_everywhere() -> None:
     rec = record_of(make_input({"Parent": ["consent", "object"], "Social worker": ["consent"]}))
     assert rec["participation"]["joined"] == {"count": None, "display": "fewer than 5"}
-    assert rec["participation"]["by_role"] == {"total": {"count": None, "display": "fewer than 5"},
-                                               "suppressed": True, "groups": []}
+    assert rec["participation"]["by_role"] == {
+        "total": {"count": None, "display": "fewer than 5"},
+        "suppressed": True,
+        "groups": [],
+    }
     uc = rec["use_cases"][0]
     assert uc["consent"]["participation"]["joined"]["display"] == "fewer than 5"
     assert positions(rec)["hidden"] and positions(rec)["answered"]["display"] == "fewer than 5"
@@ -230,20 +279,27 @@ def test_small_workshop_is_merged_in_the_breakdown() -> None:
     rec = record_of(make_input({"Parent": ["consent"] * 8}, extra_workshop={"Parent": ["object"] * 3}))
     q = positions(rec)
     # Morning (3) cannot be hidden alone, so no workshop is shown on its own.
-    assert [(g["label"], g["merged"]) for g in q["by_workshop"]["groups"]] == [("Other workshops",
-                                                                               ["Evening", "Morning"])]
+    assert [(g["label"], g["merged"]) for g in q["by_workshop"]["groups"]] == [
+        ("Other workshops", ["Evening", "Morning"])
+    ]
 
 
 def test_different_wording_is_listed_but_positions_are_one_per_person() -> None:
     data = make_input({"Parent": ["consent"] * 5}, extra_workshop={"Parent": ["object"] * 5})
-    steps = [s if not (s.workshop_id == 2 and s.key == "position@1") else
-             StepIn(s.id, 2, s.position, s.key, s.kind, s.prompt_type, 10, {**s.content, "question": "Other words?"})
-             for s in data.steps]
-    rec = record_of(RecordInput(data.consultation, data.use_cases, data.workshops, steps, data.participants,
-                                data.answers))
+    steps = [
+        s
+        if not (s.workshop_id == 2 and s.key == "position@1")
+        else StepIn(s.id, 2, s.position, s.key, s.kind, s.prompt_type, 10, {**s.content, "question": "Other words?"})
+        for s in data.steps
+    ]
+    rec = record_of(
+        RecordInput(data.consultation, data.use_cases, data.workshops, steps, data.participants, data.answers)
+    )
     q = positions(rec)
-    assert [(a["question"], a["workshops"]) for a in q["asked"]] == [("Can you live with it?", [1]),
-                                                                     ("Other words?", [2])]
+    assert [(a["question"], a["workshops"]) for a in q["asked"]] == [
+        ("Can you live with it?", [1]),
+        ("Other words?", [2]),
+    ]
     assert q["answered"]["count"] == 10
     assert len(rec["shown"]) == 2
 
@@ -253,27 +309,62 @@ def test_different_wording_is_listed_but_positions_are_one_per_person() -> None:
 
 def test_before_and_after_positions_and_movement() -> None:
     data = make_input({"Parent": ["object"] * 3 + ["consent"] * 3})
-    before = StepIn(150, 1, 8, "before@1", "prompt", "position", 10,
-                    {"title": "First view", "question": "Right now?", "phase": "before", "card": CARD})
+    before = StepIn(
+        150,
+        1,
+        8,
+        "before@1",
+        "prompt",
+        "position",
+        10,
+        {"title": "First view", "question": "Right now?", "phase": "before", "card": CARD},
+    )
     moved = [AnswerIn(p, 150, "object") for p in range(1, 7)]
-    rec = record_of(RecordInput(data.consultation, data.use_cases, data.workshops, [*data.steps, before],
-                                data.participants, [*data.answers, *moved]))
+    rec = record_of(
+        RecordInput(
+            data.consultation,
+            data.use_cases,
+            data.workshops,
+            [*data.steps, before],
+            data.participants,
+            [*data.answers, *moved],
+        )
+    )
     consent = rec["use_cases"][0]["consent"]
     assert counts(consent["before"]["options"])["object"] == 6
-    assert counts(consent["positions"]["options"]) == {"consent": 3, "conditions": 0, "object": 3, "unsure": 0,
-                                                       "pass": 0}
-    assert consent["movement"] == {"paired": {"count": 6, "display": "6"},
-                                   "moves": [{"before": "object", "after": "consent", "count": 3},
-                                             {"before": "object", "after": "object", "count": 3}]}
+    assert counts(consent["positions"]["options"]) == {
+        "consent": 3,
+        "conditions": 0,
+        "object": 3,
+        "unsure": 0,
+        "pass": 0,
+    }
+    assert consent["movement"] == {
+        "paired": {"count": 6, "display": "6"},
+        "moves": [
+            {"before": "object", "after": "consent", "count": 3},
+            {"before": "object", "after": "object", "count": 3},
+        ],
+    }
 
 
 def test_movement_hidden_when_fewer_than_k_pairs() -> None:
     data = make_input({"Parent": ["object"] * 6})
     before = StepIn(150, 1, 8, "before@1", "prompt", "position", 10, {"phase": "before", "card": CARD})
-    rec = record_of(RecordInput(data.consultation, data.use_cases, data.workshops, [*data.steps, before],
-                                data.participants, [*data.answers, AnswerIn(1, 150, "consent")]))
-    assert rec["use_cases"][0]["consent"]["movement"] == {"paired": {"count": None, "display": "fewer than 5"},
-                                                          "moves": []}
+    rec = record_of(
+        RecordInput(
+            data.consultation,
+            data.use_cases,
+            data.workshops,
+            [*data.steps, before],
+            data.participants,
+            [*data.answers, AnswerIn(1, 150, "consent")],
+        )
+    )
+    assert rec["use_cases"][0]["consent"]["movement"] == {
+        "paired": {"count": None, "display": "fewer than 5"},
+        "moves": [],
+    }
 
 
 # --------------------------------------------------------------------------- concern record and comments
@@ -297,7 +388,12 @@ def test_concern_record_values_stages_scales() -> None:
     steps = {s["key"]: s["answered"]["display"] for s in rec["use_cases"][0]["consent"]["participation"]["steps"]}
     assert steps == {"values": "6", "worry": "6", "stages": "5", "more": "fewer than 5", "position": "6"}
     assert [s["key"] for s in rec["use_cases"][0]["consent"]["participation"]["steps"]] == [
-        "values", "worry", "stages", "more", "position"]
+        "values",
+        "worry",
+        "stages",
+        "more",
+        "position",
+    ]
 
 
 def test_comments_register_and_moderation() -> None:
@@ -309,16 +405,37 @@ def test_comments_register_and_moderation() -> None:
         CommentIn(5, 107, "comment", "Thanks", (), 0),
     ]
     register = [
-        RegisterIn(7, 10, "condition", "Tell families", "act", "Head of service", "We will write to families.",
-                   "agreed", "", (1, 2)),
+        RegisterIn(
+            7,
+            10,
+            "condition",
+            "Tell families",
+            "act",
+            "Head of service",
+            "We will write to families.",
+            "agreed",
+            "",
+            (1, 2),
+        ),
         RegisterIn(8, None, "concern", "Withdrawn source", None, "", "", "open", "", (99,)),
     ]
-    rec = record_of(make_input({"Parent": ["conditions"] * 5}, comments=comments, register=register,
-                               moderation=[ModerationIn("hide", "identifying", 2), ModerationIn("approve", None, 5),
-                                           ModerationIn("redact", None, 0)]))
+    rec = record_of(
+        make_input(
+            {"Parent": ["conditions"] * 5},
+            comments=comments,
+            register=register,
+            moderation=[
+                ModerationIn("hide", "identifying", 2),
+                ModerationIn("approve", None, 5),
+                ModerationIn("redact", None, 0),
+            ],
+        )
+    )
     consent = rec["use_cases"][0]["consent"]
     assert [(c["text"], c["me_too"], c["register_items"]) for c in consent["conditions"]] == [
-        ("Only if families are told", 4, [7]), ("Tell families first", 1, [7])]
+        ("Only if families are told", 4, [7]),
+        ("Tell families first", 1, [7]),
+    ]
     assert [c["text"] for c in consent["objections"]["reasons"]] == ["It is unfair"]
     concern = rec["use_cases"][0]["concern"]
     assert [c["text"] for c in concern["comments"]] == ["Check the data"]
@@ -327,8 +444,10 @@ def test_comments_register_and_moderation() -> None:
     items = {r["id"]: r for r in rec["register"]}
     assert items[7]["sources"] == [1, 2] and items[7]["me_too"] == 5 and items[7]["use_case_title"] == "Triage score"
     assert items[8]["sources"] == [] and items[8]["me_too"] == 0  # a source that is not approved is not counted
-    assert rec["moderation"] == [{"action": "approve", "reason": None, "count": 5},
-                                 {"action": "hide", "reason": "identifying", "count": 2}]
+    assert rec["moderation"] == [
+        {"action": "approve", "reason": None, "count": 5},
+        {"action": "hide", "reason": "identifying", "count": 2},
+    ]
 
 
 def test_record_never_names_participants() -> None:
@@ -343,8 +462,9 @@ def test_cards_and_methods() -> None:
     assert [(c["version"], c["workshops"]) for c in uc["cards_shown"]] == [(2, [1, 2])]
     assert uc["current_version"] == 3
     assert rec["methods"]["workshop_count"] == 2
-    assert rec["methods"]["packs"] == [{"id": "three-tier", "version": 1, "title": "three-tier",
-                                        "participation_level": None, "workshops": [1, 2]}]
+    assert rec["methods"]["packs"] == [
+        {"id": "three-tier", "version": 1, "title": "three-tier", "participation_level": None, "workshops": [1, 2]}
+    ]
     assert rec["methods"]["first_date"] == "2026-03-12T18:00:00+00:00"
 
 
@@ -368,8 +488,9 @@ def test_canonical_hash_is_stable_and_zip_is_deterministic() -> None:
 def test_verify_bundle_finds_a_changed_file() -> None:
     rec = record_of(make_input({"Parent": ["consent"] * 5}))
     files = {"record.json": er.canonical_json(rec)}
-    bundle = er.zip_bundle(files, er.build_manifest(rec, files, export_format="json", generated_at=WHEN,
-                                                    generator="test"), WHEN)
+    bundle = er.zip_bundle(
+        files, er.build_manifest(rec, files, export_format="json", generated_at=WHEN, generator="test"), WHEN
+    )
     source = zipfile.ZipFile(io.BytesIO(bundle))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as tampered:
@@ -384,7 +505,7 @@ def test_verify_bundle_finds_a_changed_file() -> None:
 
 
 def test_csv_cells_cannot_run_as_formulas() -> None:
-    comments = [CommentIn(1, 105, "comment", "=HYPERLINK(\"x\")", (), 0)]
+    comments = [CommentIn(1, 105, "comment", '=HYPERLINK("x")', (), 0)]
     tables = er.csv_tables(record_of(make_input({"Parent": ["consent"] * 5}, comments=comments)))
     assert "'=HYPERLINK" in tables["comments.csv"].decode("utf-8")
 

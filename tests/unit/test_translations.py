@@ -43,9 +43,25 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     """Extract the participant strings afresh, exactly as the build does."""
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(  # noqa: S603 - fixed arguments, our own files
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_",
-         "--no-location", "--sort-output", "--omit-header", "-o", str(pot), str(ROOT)],
-        check=True, capture_output=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
     )
     with pot.open("rb") as fh:
         return read_po(fh)
@@ -89,6 +105,7 @@ def test_welsh_keeps_the_placeholders(po: Catalog) -> None:
 def test_the_compiled_catalogue_matches_the_po_file(po: Catalog) -> None:
     with MO.open("rb") as fh:
         mo = read_mo(fh)
+
     def plain(value: object) -> object:
         return tuple(value) if isinstance(value, (list, tuple)) else value
 

@@ -39,16 +39,26 @@ def bar_chart_svg(tally: Tally, title: str, *, width: int = 800, row: int = 56, 
         length = round(bar_w * option.count / top)
         lines = _wrap(option.label, 30)
         if len(lines) == 1:
-            out.append(f'<text x="0" y="{y + row * 0.55:.0f}" font-size="22" fill="currentColor">{escape(lines[0])}</text>')
+            out.append(
+                f'<text x="0" y="{y + row * 0.55:.0f}" font-size="22" fill="currentColor">{escape(lines[0])}</text>'
+            )
         else:
-            out.append(f'<text x="0" y="{y + row * 0.36:.0f}" font-size="19" fill="currentColor">'
-                       f'<tspan x="0">{escape(lines[0])}</tspan>'
-                       f'<tspan x="0" dy="21">{escape(lines[1])}</tspan></text>')
-        out.append(f'<rect class="cg-chart__track" x="{label_w}" y="{y + 8}" width="{bar_w}" height="{row - 22}" fill="#e8f0ef"/>')
+            out.append(
+                f'<text x="0" y="{y + row * 0.36:.0f}" font-size="19" fill="currentColor">'
+                f'<tspan x="0">{escape(lines[0])}</tspan>'
+                f'<tspan x="0" dy="21">{escape(lines[1])}</tspan></text>'
+            )
+        out.append(
+            f'<rect class="cg-chart__track" x="{label_w}" y="{y + 8}" width="{bar_w}" height="{row - 22}" fill="#e8f0ef"/>'
+        )
         if length:
-            out.append(f'<rect class="cg-chart__bar" x="{label_w}" y="{y + 8}" width="{length}" height="{row - 22}" fill="#00625e"/>')
-        out.append(f'<text x="{label_w + bar_w + 12}" y="{y + row * 0.55:.0f}" font-size="24" font-weight="bold" '
-                   f'fill="currentColor">{option.count}</text>')
+            out.append(
+                f'<rect class="cg-chart__bar" x="{label_w}" y="{y + 8}" width="{length}" height="{row - 22}" fill="#00625e"/>'
+            )
+        out.append(
+            f'<text x="{label_w + bar_w + 12}" y="{y + row * 0.55:.0f}" font-size="24" font-weight="bold" '
+            f'fill="currentColor">{option.count}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 

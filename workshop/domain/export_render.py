@@ -52,16 +52,26 @@ def versions_used(record: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list
     """Return the packs and the cards (with versions) a record's workshops used."""
     packs = [{"id": p["id"], "version": p["version"], "title": p["title"]} for p in record["methods"]["packs"]]
     cards = [
-        {"use_case_id": u["id"], "title": u["title"], "version": shown["version"],
-         "library_id": shown["card"].get("library_id")}
-        for u in record["use_cases"] for shown in u["cards_shown"]
+        {
+            "use_case_id": u["id"],
+            "title": u["title"],
+            "version": shown["version"],
+            "library_id": shown["card"].get("library_id"),
+        }
+        for u in record["use_cases"]
+        for shown in u["cards_shown"]
     ]
     return packs, cards
 
 
 def build_manifest(
-    record: Mapping[str, Any], files: Mapping[str, bytes], *, export_format: str, generated_at: datetime,
-    generator: str, finalised_sha256: str | None = None,
+    record: Mapping[str, Any],
+    files: Mapping[str, bytes],
+    *,
+    export_format: str,
+    generated_at: datetime,
+    generator: str,
+    finalised_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Describe an export: what it is, when it was made, and the SHA-256 of each file."""
     packs, cards = versions_used(record)
@@ -165,9 +175,25 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-RESULT_COLUMNS = ("use_case_id", "use_case_title", "section", "question_id", "question_key", "prompt_type", "phase",
-                  "breakdown", "group", "merged_groups", "group_joined", "group_answered", "option_key",
-                  "option_label", "count", "display", "mean")
+RESULT_COLUMNS = (
+    "use_case_id",
+    "use_case_title",
+    "section",
+    "question_id",
+    "question_key",
+    "prompt_type",
+    "phase",
+    "breakdown",
+    "group",
+    "merged_groups",
+    "group_joined",
+    "group_answered",
+    "option_key",
+    "option_label",
+    "count",
+    "display",
+    "mean",
+)
 
 
 def _question_rows(uc: Mapping[str, Any], section: str, q: Mapping[str, Any]) -> list[list[Any]]:
@@ -176,14 +202,39 @@ def _question_rows(uc: Mapping[str, Any], section: str, q: Mapping[str, Any]) ->
     rows = []
     for option in q["options"]:
         n = option["count"]
-        rows.append([*common, "all", "", "", "", q["answered"]["count"], option["key"], option["label"], n,
-                     str(n) if n is not None else hidden_display, q["mean"]])
+        rows.append(
+            [
+                *common,
+                "all",
+                "",
+                "",
+                "",
+                q["answered"]["count"],
+                option["key"],
+                option["label"],
+                n,
+                str(n) if n is not None else hidden_display,
+                q["mean"],
+            ]
+        )
     for breakdown in ("by_role", "by_workshop"):
         for group in q[breakdown]["groups"]:
             for option in group["options"]:
-                rows.append([*common, breakdown[3:], group["label"], group["merged"], group["joined"]["display"],
-                             group["answered"], option["key"], option["label"], option["count"],
-                             str(option["count"]), None])
+                rows.append(
+                    [
+                        *common,
+                        breakdown[3:],
+                        group["label"],
+                        group["merged"],
+                        group["joined"]["display"],
+                        group["answered"],
+                        option["key"],
+                        option["label"],
+                        option["count"],
+                        str(option["count"]),
+                        None,
+                    ]
+                )
     return rows
 
 
@@ -196,20 +247,36 @@ def csv_tables(record: Mapping[str, Any]) -> dict[str, bytes]:
         ["consultation", "", "", "consented", "", "", part["consented"]["count"], part["consented"]["display"]],
         ["consultation", "", "", "withdrew", "", "", part["withdrew"], str(part["withdrew"])],
     ]
-    for measure, groups in (("joined_by_role", part["by_role"]), ("joined_by_workshop", part["by_workshop"]),
-                            ("joined_by_way", part["by_way"]), ("joined_by_language", part["by_language"])):
+    for measure, groups in (
+        ("joined_by_role", part["by_role"]),
+        ("joined_by_workshop", part["by_workshop"]),
+        ("joined_by_way", part["by_way"]),
+        ("joined_by_language", part["by_language"]),
+    ):
         for g in groups["groups"]:
             prow.append(["consultation", "", "", measure, g["label"], g["merged"], g["count"], g["display"]])
     for uc in record["use_cases"]:
         up = uc["consent"]["participation"]
         prow.append(["use_case", uc["id"], "", "joined", "", "", up["joined"]["count"], up["joined"]["display"]])
-        prow.append(["use_case", uc["id"], "", "consented", "", "", up["consented"]["count"],
-                     up["consented"]["display"]])
+        prow.append(
+            ["use_case", uc["id"], "", "consented", "", "", up["consented"]["count"], up["consented"]["display"]]
+        )
         for step in up["steps"]:
-            prow.append(["use_case", uc["id"], step["question_id"], "answered", "", "", step["answered"]["count"],
-                         step["answered"]["display"]])
+            prow.append(
+                [
+                    "use_case",
+                    uc["id"],
+                    step["question_id"],
+                    "answered",
+                    "",
+                    "",
+                    step["answered"]["count"],
+                    step["answered"]["display"],
+                ]
+            )
     tables["participation.csv"] = _csv(
-        ("scope", "use_case_id", "question_id", "measure", "group", "merged_groups", "count", "display"), prow)
+        ("scope", "use_case_id", "question_id", "measure", "group", "merged_groups", "count", "display"), prow
+    )
 
     positions: list[list[Any]] = []
     grounds: list[list[Any]] = []
@@ -222,8 +289,16 @@ def csv_tables(record: Mapping[str, Any]) -> dict[str, bytes]:
                 positions += _question_rows(uc, section, consent[section])
         hidden = consent["positions"]["answered"]["display"] if consent["positions"] else ""
         for g in consent["objections"]["grounds"]:
-            grounds.append([uc["id"], uc["title"], g["key"], g["label"], g["count"],
-                            str(g["count"]) if g["count"] is not None else hidden])
+            grounds.append(
+                [
+                    uc["id"],
+                    uc["title"],
+                    g["key"],
+                    g["label"],
+                    g["count"],
+                    str(g["count"]) if g["count"] is not None else hidden,
+                ]
+            )
         if consent["movement"] is not None:
             for m in consent["movement"]["moves"]:
                 movement.append([uc["id"], uc["title"], m["before"], m["after"], m["count"]])
@@ -231,11 +306,31 @@ def csv_tables(record: Mapping[str, Any]) -> dict[str, bytes]:
             for q in uc["concern"][section]:
                 concern += _question_rows(uc, section, q)
         for v in uc["concern"]["comment_values"]:
-            concern.append([uc["id"], uc["title"], "comment_values", "", "", "", "", "all", "", "", "", "",
-                            v["key"], v["label"], v["count"], str(v["count"]), None])
+            concern.append(
+                [
+                    uc["id"],
+                    uc["title"],
+                    "comment_values",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "all",
+                    "",
+                    "",
+                    "",
+                    "",
+                    v["key"],
+                    v["label"],
+                    v["count"],
+                    str(v["count"]),
+                    None,
+                ]
+            )
     tables["consent_positions.csv"] = _csv(RESULT_COLUMNS, positions)
     tables["consent_objection_grounds.csv"] = _csv(
-        ("use_case_id", "use_case_title", "ground_key", "ground_label", "count", "display"), grounds)
+        ("use_case_id", "use_case_title", "ground_key", "ground_label", "count", "display"), grounds
+    )
     tables["consent_movement.csv"] = _csv(("use_case_id", "use_case_title", "before", "after", "count"), movement)
     tables["concern_results.csv"] = _csv(RESULT_COLUMNS, concern)
 
@@ -243,42 +338,146 @@ def csv_tables(record: Mapping[str, Any]) -> dict[str, bytes]:
 
     def add(uc_id: Any, record_type: str, items: Iterable[Mapping[str, Any]]) -> None:
         for c in items:
-            comments.append([c["id"], uc_id, record_type, c["kind"], c["step_key"], _text(c["question"]),
-                             _text(c["text"]), c["values"], c["me_too"], c["register_items"]])
+            comments.append(
+                [
+                    c["id"],
+                    uc_id,
+                    record_type,
+                    c["kind"],
+                    c["step_key"],
+                    _text(c["question"]),
+                    _text(c["text"]),
+                    c["values"],
+                    c["me_too"],
+                    c["register_items"],
+                ]
+            )
 
     for uc in record["use_cases"]:
         add(uc["id"], "consent", uc["consent"]["conditions"])
         add(uc["id"], "consent", uc["consent"]["objections"]["reasons"])
         add(uc["id"], "concern", uc["concern"]["comments"])
     add("", "general", record["general_comments"])
-    tables["comments.csv"] = _csv(("comment_id", "use_case_id", "record", "kind", "step_key", "question", "text",
-                                   "values", "me_too", "register_items"), comments)
+    tables["comments.csv"] = _csv(
+        (
+            "comment_id",
+            "use_case_id",
+            "record",
+            "kind",
+            "step_key",
+            "question",
+            "text",
+            "values",
+            "me_too",
+            "register_items",
+        ),
+        comments,
+    )
 
     tables["register.csv"] = _csv(
-        ("item_id", "use_case_id", "use_case_title", "kind", "text", "classification", "owner", "response", "status",
-         "decline_reason", "source_comments", "me_too"),
-        ([r["id"], r["use_case_id"], r["use_case_title"], r["kind"], _text(r["text"]), r["classification"],
-          _text(r["owner"]), _text(r["response"]), r["status"], _text(r["decline_reason"]), r["sources"],
-          r["me_too"]] for r in record["register"]))
+        (
+            "item_id",
+            "use_case_id",
+            "use_case_title",
+            "kind",
+            "text",
+            "classification",
+            "owner",
+            "response",
+            "status",
+            "decline_reason",
+            "source_comments",
+            "me_too",
+        ),
+        (
+            [
+                r["id"],
+                r["use_case_id"],
+                r["use_case_title"],
+                r["kind"],
+                _text(r["text"]),
+                r["classification"],
+                _text(r["owner"]),
+                _text(r["response"]),
+                r["status"],
+                _text(r["decline_reason"]),
+                r["sources"],
+                r["me_too"],
+            ]
+            for r in record["register"]
+        ),
+    )
     tables["workshops.csv"] = _csv(
-        ("workshop_id", "title", "pack_id", "pack_version", "status", "moderation", "started_at", "ended_at",
-         "withdrew", "shown_sequence"),
-        ([w["id"], _text(w["title"]), w["pack_id"], w["pack_version"], w["status"], w["moderation"],
-          w["started_at"], w["ended_at"], w["withdrew"], w["shown"]] for w in record["workshops"]))
-    tables["moderation.csv"] = _csv(("action", "reason", "count"),
-                                    ([m["action"], m["reason"], m["count"]] for m in record["moderation"]))
+        (
+            "workshop_id",
+            "title",
+            "pack_id",
+            "pack_version",
+            "status",
+            "moderation",
+            "started_at",
+            "ended_at",
+            "withdrew",
+            "shown_sequence",
+        ),
+        (
+            [
+                w["id"],
+                _text(w["title"]),
+                w["pack_id"],
+                w["pack_version"],
+                w["status"],
+                w["moderation"],
+                w["started_at"],
+                w["ended_at"],
+                w["withdrew"],
+                w["shown"],
+            ]
+            for w in record["workshops"]
+        ),
+    )
+    tables["moderation.csv"] = _csv(
+        ("action", "reason", "count"), ([m["action"], m["reason"], m["count"]] for m in record["moderation"])
+    )
     shown_rows = []
     for seq in record["shown"]:
         for s in seq["steps"]:
             c = s["content"]
             card = c.get("card") if s["kind"] == "card" else None
             options = [f"{o.get('key')}={o.get('label')}" for o in c.get("options", []) or []]
-            shown_rows.append([seq["id"], seq["workshops"], s["position"], s["kind"], s["key"], s["prompt_type"],
-                               s["use_case_id"], card.get("version") if card else None,
-                               _text(str(card.get("title", "")) if card else str(c.get("title", ""))),
-                               _text(str(c.get("text", ""))), _text(str(c.get("question", ""))), options,
-                               c.get("labels", [])])
+            shown_rows.append(
+                [
+                    seq["id"],
+                    seq["workshops"],
+                    s["position"],
+                    s["kind"],
+                    s["key"],
+                    s["prompt_type"],
+                    s["use_case_id"],
+                    card.get("version") if card else None,
+                    _text(str(card.get("title", "")) if card else str(c.get("title", ""))),
+                    _text(str(c.get("text", ""))),
+                    _text(str(c.get("question", ""))),
+                    options,
+                    c.get("labels", []),
+                ]
+            )
     tables["steps_shown.csv"] = _csv(
-        ("sequence_id", "workshops", "position", "kind", "step_key", "prompt_type", "use_case_id", "card_version",
-         "title", "text", "question", "options", "labels"), shown_rows)
+        (
+            "sequence_id",
+            "workshops",
+            "position",
+            "kind",
+            "step_key",
+            "prompt_type",
+            "use_case_id",
+            "card_version",
+            "title",
+            "text",
+            "question",
+            "options",
+            "labels",
+        ),
+        shown_rows,
+    )
     return tables

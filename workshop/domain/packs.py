@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .vocabulary import LIFECYCLE, PARTICIPATION_LEVELS, PROMPT_TYPES, N_
+from .vocabulary import LIFECYCLE, N_, PARTICIPATION_LEVELS, PROMPT_TYPES
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -168,7 +168,21 @@ def parse_card(data: Any, file: str) -> Card:
     return Card(card_id, version, fields)
 
 
-_STEP_KEYS = {"id", "kind", "title", "text", "notes", "type", "question", "labels", "options", "options_from", "multiple", "tag_values", "phase"}
+_STEP_KEYS = {
+    "id",
+    "kind",
+    "title",
+    "text",
+    "notes",
+    "type",
+    "question",
+    "labels",
+    "options",
+    "options_from",
+    "multiple",
+    "tag_values",
+    "phase",
+}
 
 
 def _parse_step(data: Any, file: str, section: str, index: int) -> Step:
@@ -188,7 +202,9 @@ def _parse_step(data: Any, file: str, section: str, index: int) -> Step:
     title = _str(data, "title", file, label, required=kind != "card")
     text = _str(data, "text", file, label, required=kind == "info")
     if kind != "prompt":
-        stray = sorted(set(data) & {"type", "question", "labels", "options", "options_from", "multiple", "tag_values", "phase"})
+        stray = sorted(
+            set(data) & {"type", "question", "labels", "options", "options_from", "multiple", "tag_values", "phase"}
+        )
         if stray:
             raise PackError(file, f"only a prompt step can have '{stray[0]}'", step=label, field=stray[0])
         return Step(step_id, kind, notes, title, text)
@@ -201,8 +217,13 @@ def _parse_step(data: Any, file: str, section: str, index: int) -> Step:
     options: tuple[tuple[str, str], ...] = ()
     multiple = False
     options_from = None
-    allowed = {"position": set(), "values": set(), "scale": {"labels"}, "text": {"tag_values"},
-               "choice": {"options", "options_from", "multiple"}}[ptype] | ({"phase"} if ptype == "position" else set())
+    allowed = {
+        "position": set(),
+        "values": set(),
+        "scale": {"labels"},
+        "text": {"tag_values"},
+        "choice": {"options", "options_from", "multiple"},
+    }[ptype] | ({"phase"} if ptype == "position" else set())
     stray = sorted(set(data) & ({"labels", "options", "options_from", "multiple", "tag_values", "phase"} - allowed))
     if stray:
         raise PackError(file, f"a {ptype} prompt cannot have '{stray[0]}'", step=label, field=stray[0])
@@ -231,10 +252,14 @@ def _parse_step(data: Any, file: str, section: str, index: int) -> Step:
             seen: list[tuple[str, str]] = []
             for n, opt in enumerate(raw, 1):
                 if not isinstance(opt, Mapping) or set(opt) != {"key", "label"}:
-                    raise PackError(file, f"option {n} must have exactly a key and a label", step=label, field="options")
+                    raise PackError(
+                        file, f"option {n} must have exactly a key and a label", step=label, field="options"
+                    )
                 key, text_ = opt["key"], opt["label"]
                 if not isinstance(key, str) or not ID_RE.match(key):
-                    raise PackError(file, f"option {n} key must be lower-case words joined by hyphens", step=label, field="options")
+                    raise PackError(
+                        file, f"option {n} key must be lower-case words joined by hyphens", step=label, field="options"
+                    )
                 if not isinstance(text_, str) or not text_.strip():
                     raise PackError(file, f"option {n} needs a label", step=label, field="options")
                 if key in dict(seen):
@@ -247,15 +272,32 @@ def _parse_step(data: Any, file: str, section: str, index: int) -> Step:
     phase = data.get("phase")
     if phase is not None and phase not in ("before", "after"):
         raise PackError(file, "must be before or after", step=label, field="phase")
-    return Step(step_id, kind, notes, title, text, ptype, question, labels, options, multiple, tag_values, phase, options_from)
+    return Step(
+        step_id, kind, notes, title, text, ptype, question, labels, options, multiple, tag_values, phase, options_from
+    )
 
 
 def parse_pack(data: Any, file: str) -> Pack:
     """Validate one pack's data."""
     if not isinstance(data, Mapping):
         raise PackError(file, "a pack file must hold a mapping of fields")
-    _no_extra(data, {"id", "version", "title", "description", "participation_level", "default", "opening",
-                     "per_use_case", "closing", "translations"}, file, None)
+    _no_extra(
+        data,
+        {
+            "id",
+            "version",
+            "title",
+            "description",
+            "participation_level",
+            "default",
+            "opening",
+            "per_use_case",
+            "closing",
+            "translations",
+        },
+        file,
+        None,
+    )
     pack_id = _id(data, file)
     version = _version(data, file)
     title = _str(data, "title", file, None)
@@ -280,8 +322,18 @@ def parse_pack(data: Any, file: str) -> Pack:
         raise PackError(file, f"step id '{dupes[0]}' is used twice", step=dupes[0], field="id")
     steps = {s.id: s for section in sections.values() for s in section}
     translations = _parse_translations(data.get("translations", {}), steps, file)
-    return Pack(pack_id, version, title, description, level, sections["opening"], sections["per_use_case"],
-                sections["closing"], default, translations)
+    return Pack(
+        pack_id,
+        version,
+        title,
+        description,
+        level,
+        sections["opening"],
+        sections["per_use_case"],
+        sections["closing"],
+        default,
+        translations,
+    )
 
 
 TRANSLATION_LANGUAGES = ("cy",)
@@ -294,8 +346,11 @@ def _parse_translations(raw: Any, steps: Mapping[str, Step], file: str) -> dict[
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for lang, by_step in raw.items():
         if lang not in TRANSLATION_LANGUAGES:
-            raise PackError(file, f"'{lang}' is not a language the app offers ({', '.join(TRANSLATION_LANGUAGES)})",
-                            field="translations")
+            raise PackError(
+                file,
+                f"'{lang}' is not a language the app offers ({', '.join(TRANSLATION_LANGUAGES)})",
+                field="translations",
+            )
         if not isinstance(by_step, Mapping):
             raise PackError(file, f"{lang} must map step ids to their wording", field="translations")
         out[lang] = {}
@@ -315,16 +370,27 @@ def _parse_translations(raw: Any, steps: Mapping[str, Step], file: str) -> dict[
                         raise PackError(file, "must be some text", step=label, field=name)
                     clean[name] = value.strip()
                 elif name == "labels" and step.labels:
-                    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != len(step.labels) \
-                            or not all(isinstance(x, str) and x.strip() for x in value):
+                    if (
+                        not isinstance(value, Sequence)
+                        or isinstance(value, str)
+                        or len(value) != len(step.labels)
+                        or not all(isinstance(x, str) and x.strip() for x in value)
+                    ):
                         raise PackError(file, f"needs exactly {len(step.labels)} labels", step=label, field=name)
                     clean[name] = [x.strip() for x in value]
                 elif name == "options" and step.options:
                     keys = {k for k, _ in step.options}
-                    if not isinstance(value, Mapping) or set(value) != keys \
-                            or not all(isinstance(x, str) and x.strip() for x in value.values()):
-                        raise PackError(file, f"must give a label for each option: {', '.join(sorted(keys))}",
-                                        step=label, field=name)
+                    if (
+                        not isinstance(value, Mapping)
+                        or set(value) != keys
+                        or not all(isinstance(x, str) and x.strip() for x in value.values())
+                    ):
+                        raise PackError(
+                            file,
+                            f"must give a label for each option: {', '.join(sorted(keys))}",
+                            step=label,
+                            field=name,
+                        )
                     clean[name] = {k: v.strip() for k, v in value.items()}
                 else:
                     raise PackError(file, "cannot be translated for this step", step=label, field=str(name))

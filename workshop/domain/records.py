@@ -509,8 +509,12 @@ class _Context:
 
 
 def _breakdown(
-    answers: Sequence[tuple[int, str | None]], option_keys: Sequence[tuple[str, str]], totals: Mapping[str, int],
-    group_of: Any, other_label: str, k: int,
+    answers: Sequence[tuple[int, str | None]],
+    option_keys: Sequence[tuple[str, str]],
+    totals: Mapping[str, int],
+    group_of: Any,
+    other_label: str,
+    k: int,
 ) -> Breakdown:
     rows: dict[str, dict[str, int]] = {g: {key: 0 for key, _ in option_keys} for g in totals}
     answered: Counter[str] = Counter()
@@ -527,17 +531,27 @@ def _breakdown(
     groups = []
     for label, result in table.items():
         members = result.merged_roles or (label,)
-        groups.append(GroupResult(
-            label, tuple(result.merged_roles), Count(result.total, result.total_display),
-            sum(answered[m] for m in members),
-            tuple(OptionResult(c.label, labels.get(c.label, c.label), c.count) for c in result.cells),
-        ))
+        groups.append(
+            GroupResult(
+                label,
+                tuple(result.merged_roles),
+                Count(result.total, result.total_display),
+                sum(answered[m] for m in members),
+                tuple(OptionResult(c.label, labels.get(c.label, c.label), c.count) for c in result.cells),
+            )
+        )
     return Breakdown(True, tuple(groups))
 
 
 def _question(
-    qid: str, key: str, prompt_type: str, phase: str | None, asked: Sequence[Asked], content: Mapping[str, Any],
-    answers: Sequence[tuple[int, str | None]], ctx: _Context,
+    qid: str,
+    key: str,
+    prompt_type: str,
+    phase: str | None,
+    asked: Sequence[Asked],
+    content: Mapping[str, Any],
+    answers: Sequence[tuple[int, str | None]],
+    ctx: _Context,
 ) -> Question:
     option_keys = _options(prompt_type, content)
     answered = count(len(answers), ctx.k)
@@ -555,12 +569,20 @@ def _question(
     if hidden or not answers:
         by_role = by_workshop = Breakdown(False, ())
     else:
-        by_role = _breakdown(answers, option_keys, ctx.role_totals,
-                             lambda p: role_label(ctx.participants[p].role), OTHER_ROLES, ctx.k)
-        by_workshop = _breakdown(answers, option_keys, ctx.workshop_totals,
-                                 lambda p: ctx.workshop_label[ctx.participants[p].workshop_id], OTHER_WORKSHOPS, ctx.k)
-    return Question(qid, key, prompt_type, phase, tuple(asked), answered, hidden, multiple, mean, options,
-                    by_role, by_workshop)
+        by_role = _breakdown(
+            answers, option_keys, ctx.role_totals, lambda p: role_label(ctx.participants[p].role), OTHER_ROLES, ctx.k
+        )
+        by_workshop = _breakdown(
+            answers,
+            option_keys,
+            ctx.workshop_totals,
+            lambda p: ctx.workshop_label[ctx.participants[p].workshop_id],
+            OTHER_WORKSHOPS,
+            ctx.k,
+        )
+    return Question(
+        qid, key, prompt_type, phase, tuple(asked), answered, hidden, multiple, mean, options, by_role, by_workshop
+    )
 
 
 def _asked(steps: Sequence[StepIn]) -> tuple[Asked, ...]:
@@ -578,13 +600,31 @@ def _asked(steps: Sequence[StepIn]) -> tuple[Asked, ...]:
 def _wording(step: StepIn) -> tuple[Any, ...]:
     c = step.content
     opts = tuple((o.get("key"), o.get("label")) for o in c.get("options", []) or [])
-    return (_base_key(step.key), step.prompt_type, c.get("phase"), c.get("title"), c.get("text"), c.get("question"),
-            opts, tuple(c.get("labels", []) or []), bool(c.get("multiple")), bool(c.get("tag_values")))
+    return (
+        _base_key(step.key),
+        step.prompt_type,
+        c.get("phase"),
+        c.get("title"),
+        c.get("text"),
+        c.get("question"),
+        opts,
+        tuple(c.get("labels", []) or []),
+        bool(c.get("multiple")),
+        bool(c.get("tag_values")),
+    )
 
 
 def _comment_out(c: CommentIn, step: StepIn, register_of: Mapping[int, list[int]]) -> CommentOut:
-    return CommentOut(c.id, c.kind, step.key, str(step.content.get("question", "")), c.text, tuple(c.values),
-                      c.me_too, tuple(sorted(register_of.get(c.id, ()))))
+    return CommentOut(
+        c.id,
+        c.kind,
+        step.key,
+        str(step.content.get("question", "")),
+        c.text,
+        tuple(c.values),
+        c.me_too,
+        tuple(sorted(register_of.get(c.id, ()))),
+    )
 
 
 def _latest(answer_rows: Iterable[tuple[StepIn, AnswerIn]]) -> dict[int, AnswerIn]:
@@ -601,16 +641,23 @@ def _latest(answer_rows: Iterable[tuple[StepIn, AnswerIn]]) -> dict[int, AnswerI
 
 
 def _use_case_record(
-    uc: UseCaseIn, steps: Sequence[StepIn], data: RecordInput, answers_by_step: Mapping[int, list[AnswerIn]],
-    comments_by_step: Mapping[int, list[CommentIn]], register_of: Mapping[int, list[int]],
+    uc: UseCaseIn,
+    steps: Sequence[StepIn],
+    data: RecordInput,
+    answers_by_step: Mapping[int, list[AnswerIn]],
+    comments_by_step: Mapping[int, list[CommentIn]],
+    register_of: Mapping[int, list[int]],
     workshop_label: Mapping[int, str],
 ) -> UseCaseRecord:
     k = data.consultation.k
     workshop_ids = tuple(sorted({s.workshop_id for s in steps}))
     people = {p.key: p for p in data.participants if p.workshop_id in workshop_ids}
     ctx = _Context(
-        k, people, _sorted_counts(role_label(p.role) for p in people.values()),
-        _sorted_counts(workshop_label[p.workshop_id] for p in people.values()), dict(workshop_label),
+        k,
+        people,
+        _sorted_counts(role_label(p.role) for p in people.values()),
+        _sorted_counts(workshop_label[p.workshop_id] for p in people.values()),
+        dict(workshop_label),
     )
     ordered = sorted(steps, key=lambda s: (workshop_ids.index(s.workshop_id), s.position))
     prompts = [s for s in ordered if s.kind == "prompt" and s.prompt_type]
@@ -623,8 +670,10 @@ def _use_case_record(
             entry = cards.setdefault(card.get("version"), ([], card))
             if s.workshop_id not in entry[0]:
                 entry[0].append(s.workshop_id)
-    cards_shown = tuple(CardShown(v if isinstance(v, int) else None, tuple(sorted(w)), dict(c))
-                        for v, (w, c) in sorted(cards.items(), key=lambda i: (i[0] is None, i[0] or 0)))
+    cards_shown = tuple(
+        CardShown(v if isinstance(v, int) else None, tuple(sorted(w)), dict(c))
+        for v, (w, c) in sorted(cards.items(), key=lambda i: (i[0] is None, i[0] or 0))
+    )
 
     def pairs(step_list: Iterable[StepIn]) -> list[tuple[StepIn, AnswerIn]]:
         return [(s, a) for s in step_list for a in answers_by_step.get(s.id, ()) if a.participant in people]
@@ -636,12 +685,27 @@ def _use_case_record(
     before = _latest(pairs(before_steps))
     positions = before_q = None
     if final_steps:
-        positions = _question(f"{uc.id}:positions", "position", "position", None, _asked(final_steps),
-                              final_steps[0].content, [(p, a.key) for p, a in sorted(final.items())], ctx)
+        positions = _question(
+            f"{uc.id}:positions",
+            "position",
+            "position",
+            None,
+            _asked(final_steps),
+            final_steps[0].content,
+            [(p, a.key) for p, a in sorted(final.items())],
+            ctx,
+        )
     if before_steps:
-        before_q = _question(f"{uc.id}:positions-before", "position-before", "position", "before",
-                             _asked(before_steps), before_steps[0].content,
-                             [(p, a.key) for p, a in sorted(before.items())], ctx)
+        before_q = _question(
+            f"{uc.id}:positions-before",
+            "position-before",
+            "position",
+            "before",
+            _asked(before_steps),
+            before_steps[0].content,
+            [(p, a.key) for p, a in sorted(before.items())],
+            ctx,
+        )
     movement = None
     if final_steps and before_steps:
         paired = [(before[p].key or "", final[p].key or "") for p in final if p in before]
@@ -650,17 +714,26 @@ def _use_case_record(
         if paired_count.count is not None:
             tallied = Counter(paired)
             order = list(POSITIONS)
-            moves = tuple(Move(b, a, n) for (b, a), n in sorted(
-                tallied.items(), key=lambda i: (order.index(i[0][0]) if i[0][0] in order else 99,
-                                                order.index(i[0][1]) if i[0][1] in order else 99)))
+            moves = tuple(
+                Move(b, a, n)
+                for (b, a), n in sorted(
+                    tallied.items(),
+                    key=lambda i: (
+                        order.index(i[0][0]) if i[0][0] in order else 99,
+                        order.index(i[0][1]) if i[0][1] in order else 99,
+                    ),
+                )
+            )
         movement = Movement(paired_count, moves)
 
     # Objections: the grounds chosen by those whose final position is "object".
     objectors = [a for a in final.values() if a.key == "object"]
     hidden = positions is None or positions.hidden
     ground_counts = Counter(a.ground if a.ground in OBJECTION_GROUNDS else NO_GROUND for a in objectors)
-    grounds = tuple(OptionResult(g, label, None if hidden else ground_counts.get(g, 0))
-                    for g, label in [*OBJECTION_GROUNDS.items(), (NO_GROUND, NO_GROUND_LABEL)])
+    grounds = tuple(
+        OptionResult(g, label, None if hidden else ground_counts.get(g, 0))
+        for g, label in [*OBJECTION_GROUNDS.items(), (NO_GROUND, NO_GROUND_LABEL)]
+    )
 
     # Every other prompt: one question per distinct wording.
     groups: dict[tuple[Any, ...], list[StepIn]] = {}
@@ -674,11 +747,19 @@ def _use_case_record(
     # (order of the first step, entry): the participation list follows the order shown.
     answered_steps: list[tuple[int, StepAnswered]] = []
     if positions is not None:
-        answered_steps.append((ordered.index(final_steps[0]), StepAnswered(
-            positions.id, positions.key, "position", positions.asked[0].question, positions.answered)))
+        answered_steps.append(
+            (
+                ordered.index(final_steps[0]),
+                StepAnswered(positions.id, positions.key, "position", positions.asked[0].question, positions.answered),
+            )
+        )
     if before_q is not None:
-        answered_steps.append((ordered.index(before_steps[0]), StepAnswered(
-            before_q.id, before_q.key, "position", before_q.asked[0].question, before_q.answered)))
+        answered_steps.append(
+            (
+                ordered.index(before_steps[0]),
+                StepAnswered(before_q.id, before_q.key, "position", before_q.asked[0].question, before_q.answered),
+            )
+        )
     seen_ids: Counter[str] = Counter()
     for ident, group in groups.items():
         base, ptype = ident[0], group[0].prompt_type or ""
@@ -686,15 +767,33 @@ def _use_case_record(
         qid = f"{uc.id}:{base}" + (f"-{seen_ids[base]}" if seen_ids[base] > 1 else "")
         rows = pairs(group)
         if ptype == "text":
-            answered_steps.append((ordered.index(group[0]), StepAnswered(
-                qid, base, ptype, str(group[0].content.get("question", "")),
-                count(len({a.participant for _, a in rows}), k))))
+            answered_steps.append(
+                (
+                    ordered.index(group[0]),
+                    StepAnswered(
+                        qid,
+                        base,
+                        ptype,
+                        str(group[0].content.get("question", "")),
+                        count(len({a.participant for _, a in rows}), k),
+                    ),
+                )
+            )
             continue
         latest = _latest(rows)
-        q = _question(qid, base, ptype, group[0].content.get("phase"), _asked(group), group[0].content,
-                      [(p, a.key) for p, a in sorted(latest.items())], ctx)
-        answered_steps.append((ordered.index(group[0]), StepAnswered(qid, base, ptype, q.asked[0].question,
-                                                                      q.answered)))
+        q = _question(
+            qid,
+            base,
+            ptype,
+            group[0].content.get("phase"),
+            _asked(group),
+            group[0].content,
+            [(p, a.key) for p, a in sorted(latest.items())],
+            ctx,
+        )
+        answered_steps.append(
+            (ordered.index(group[0]), StepAnswered(qid, base, ptype, q.asked[0].question, q.answered))
+        )
         if ptype == "values":
             values_q.append(q)
         elif ptype == "scale":
@@ -716,19 +815,27 @@ def _use_case_record(
     tags = Counter(v for c in (*reasons, *comments) for v in c.values)
     comment_values = tuple(OptionResult(v, label, tags.get(v, 0)) for v, label in VALUES.items())
 
-    participation = Participation(count(len(people), k), count(sum(p.consented for p in people.values()), k),
-                                  tuple(entry for _, entry in sorted(answered_steps, key=lambda i: i[0])))
-    consent = ConsentRecord(participation, positions, before_q, movement, tuple(conditions),
-                            Objections(grounds, tuple(reasons)))
-    concern = ConcernRecord(tuple(values_q), tuple(stages_q), tuple(scales_q), tuple(choices_q), comment_values,
-                            tuple(comments))
+    participation = Participation(
+        count(len(people), k),
+        count(sum(p.consented for p in people.values()), k),
+        tuple(entry for _, entry in sorted(answered_steps, key=lambda i: i[0])),
+    )
+    consent = ConsentRecord(
+        participation, positions, before_q, movement, tuple(conditions), Objections(grounds, tuple(reasons))
+    )
+    concern = ConcernRecord(
+        tuple(values_q), tuple(stages_q), tuple(scales_q), tuple(choices_q), comment_values, tuple(comments)
+    )
     return UseCaseRecord(uc.id, uc.title, uc.version, uc.library_id, workshop_ids, cards_shown, consent, concern)
 
 
 def _groups(counts: Mapping[str, int], k: int, other_label: str) -> Groups:
     shown = suppress(counts, k, other_label=other_label)
-    return Groups(Count(shown.total, shown.total_display), shown.suppressed,
-                  tuple(GroupCount(c.label, c.count, c.display, c.merged) for c in shown.cells))
+    return Groups(
+        Count(shown.total, shown.total_display),
+        shown.suppressed,
+        tuple(GroupCount(c.label, c.count, c.display, c.merged) for c in shown.cells),
+    )
 
 
 def build_record(data: RecordInput) -> ConsultationRecord:
@@ -748,8 +855,10 @@ def build_record(data: RecordInput) -> ConsultationRecord:
     sequences: dict[tuple[Any, ...], tuple[str, list[int], tuple[StepShown, ...]]] = {}
     shown_of: dict[int, str] = {}
     for w in workshops:
-        shown = tuple(StepShown(s.position, s.kind, s.key, s.prompt_type, s.use_case_id, dict(s.content))
-                      for s in steps_by_workshop.get(w.id, []))
+        shown = tuple(
+            StepShown(s.position, s.kind, s.key, s.prompt_type, s.use_case_id, dict(s.content))
+            for s in steps_by_workshop.get(w.id, [])
+        )
         ident = tuple(repr(_plain(x)) for x in shown)
         if ident not in sequences:
             sequences[ident] = (f"S{len(sequences) + 1}", [], shown)
@@ -774,23 +883,37 @@ def build_record(data: RecordInput) -> ConsultationRecord:
         if s.use_case_id is not None:
             steps_by_use_case[s.use_case_id].append(s)
     use_cases = tuple(
-        _use_case_record(uc, steps_by_use_case[uc.id], data, answers_by_step, comments_by_step, register_of,
-                         workshop_label)
-        for uc in sorted(data.use_cases, key=lambda u: (u.position, u.id)) if steps_by_use_case.get(uc.id)
+        _use_case_record(
+            uc, steps_by_use_case[uc.id], data, answers_by_step, comments_by_step, register_of, workshop_label
+        )
+        for uc in sorted(data.use_cases, key=lambda u: (u.position, u.id))
+        if steps_by_use_case.get(uc.id)
     )
     general = tuple(
         _comment_out(cm, s, register_of)
-        for w in workshops for s in steps_by_workshop.get(w.id, []) if s.use_case_id is None
+        for w in workshops
+        for s in steps_by_workshop.get(w.id, [])
+        if s.use_case_id is None
         for cm in comments_by_step.get(s.id, ())
     )
 
     approved = {cm.id: cm for cm in data.comments}
     titles = {u.id: u.title for u in data.use_cases}
     register = tuple(
-        RegisterOut(r.id, r.use_case_id, titles.get(r.use_case_id) if r.use_case_id else None, r.kind, r.text,
-                    r.classification, r.owner, r.response, r.status, r.decline_reason,
-                    tuple(sorted(s for s in r.sources if s in approved)),
-                    sum(approved[s].me_too for s in r.sources if s in approved))
+        RegisterOut(
+            r.id,
+            r.use_case_id,
+            titles.get(r.use_case_id) if r.use_case_id else None,
+            r.kind,
+            r.text,
+            r.classification,
+            r.owner,
+            r.response,
+            r.status,
+            r.decline_reason,
+            tuple(sorted(s for s in r.sources if s in approved)),
+            sum(approved[s].me_too for s in r.sources if s in approved),
+        )
         for r in sorted(data.register, key=lambda r: r.id)
     )
 
@@ -799,31 +922,68 @@ def build_record(data: RecordInput) -> ConsultationRecord:
         packs.setdefault((w.pack_id, w.pack_version), []).append(w.id)
     pack_info = dict(data.packs) if data.packs else {}
     packs_out = tuple(
-        PackOut(pid, version, pack_info[pid].title if pid in pack_info else pid,
-                pack_info[pid].participation_level if pid in pack_info else None, tuple(ws))
+        PackOut(
+            pid,
+            version,
+            pack_info[pid].title if pid in pack_info else pid,
+            pack_info[pid].participation_level if pid in pack_info else None,
+            tuple(ws),
+        )
         for (pid, version), ws in packs.items()
     )
     starts = [w.started_at for w in workshops if w.started_at]
     ends = [w.ended_at or w.started_at for w in workshops if w.ended_at or w.started_at]
-    methods = Methods(packs_out, len(workshops), iso(min(starts)) if starts else None,
-                      iso(max(d for d in ends if d)) if ends else None, k, c.retention_days)
+    methods = Methods(
+        packs_out,
+        len(workshops),
+        iso(min(starts)) if starts else None,
+        iso(max(d for d in ends if d)) if ends else None,
+        k,
+        c.retention_days,
+    )
 
     people = [p for p in data.participants if p.workshop_id in workshop_label]
     participation = ConsultationParticipation(
-        count(len(people), k), count(sum(p.consented for p in people), k), sum(w.withdrew for w in workshops),
+        count(len(people), k),
+        count(sum(p.consented for p in people), k),
+        sum(w.withdrew for w in workshops),
         _groups(_sorted_counts(role_label(p.role) for p in people), k, OTHER_ROLES),
         _groups(_sorted_counts(workshop_label[p.workshop_id] for p in people), k, OTHER_WORKSHOPS),
         _groups(_sorted_counts(WAYS[p.assisted] for p in people), k, "Other ways"),
         _groups(_sorted_counts(LANGUAGE_NAMES.get(p.language, p.language) for p in people), k, "Other languages"),
     )
     workshops_out = tuple(
-        WorkshopOut(w.id, w.title, w.pack_id, w.pack_version, w.status, w.moderation, iso(w.started_at),
-                    iso(w.ended_at), w.withdrew, shown_of[w.id])
+        WorkshopOut(
+            w.id,
+            w.title,
+            w.pack_id,
+            w.pack_version,
+            w.status,
+            w.moderation,
+            iso(w.started_at),
+            iso(w.ended_at),
+            w.withdrew,
+            shown_of[w.id],
+        )
         for w in workshops
     )
-    moderation = tuple(ModerationOut(m.action, m.reason, m.count)
-                       for m in sorted(data.moderation, key=lambda m: (m.action, m.reason or "")) if m.count)
-    consultation = ConsultationOut(c.id, c.title, c.organisation, c.description, iso(c.created_at),
-                                   iso(c.finalised_at), iso(c.published_at))
-    return ConsultationRecord(RECORD_VERSION, consultation, methods, participation, workshops_out, shown_out,
-                              use_cases, general, register, moderation)
+    moderation = tuple(
+        ModerationOut(m.action, m.reason, m.count)
+        for m in sorted(data.moderation, key=lambda m: (m.action, m.reason or ""))
+        if m.count
+    )
+    consultation = ConsultationOut(
+        c.id, c.title, c.organisation, c.description, iso(c.created_at), iso(c.finalised_at), iso(c.published_at)
+    )
+    return ConsultationRecord(
+        RECORD_VERSION,
+        consultation,
+        methods,
+        participation,
+        workshops_out,
+        shown_out,
+        use_cases,
+        general,
+        register,
+        moderation,
+    )

@@ -6,7 +6,7 @@ Keys are stable (they are stored and exported); labels are what people read.
 from __future__ import annotations
 
 
-def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation"
+def N_(text: str) -> str:
     """Mark a label for translation; it is translated where it is shown."""
     return text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,7 +50,7 @@ def authenticate(
     db: Session, name: str, password: str, *, max_failures: int = 5, lock_minutes: int = 15, now: datetime | None = None
 ) -> Facilitator | None:
     """Return the facilitator if the password is right; count failures and lock after too many."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     facilitator = db.scalar(select(Facilitator).where(Facilitator.name == name.strip()))
     if facilitator is None:
         check_password_hash(_DUMMY_HASH, password)

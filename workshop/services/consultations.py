@@ -39,12 +39,23 @@ def get_consultation(db: Session, facilitator_id: int, consultation_id: int) -> 
 
 
 def create_consultation(
-    db: Session, owner: Facilitator, *, title: str, description: str = "", organisation: str = "",
-    k_threshold: int = 5, retention_days: int = 365,
+    db: Session,
+    owner: Facilitator,
+    *,
+    title: str,
+    description: str = "",
+    organisation: str = "",
+    k_threshold: int = 5,
+    retention_days: int = 365,
 ) -> Consultation:
     consultation = Consultation(
-        title=title.strip(), description=description.strip(), organisation=organisation.strip(), owner_id=owner.id,
-        k_threshold=k_threshold, retention_days=retention_days, public_token=new_token(),
+        title=title.strip(),
+        description=description.strip(),
+        organisation=organisation.strip(),
+        owner_id=owner.id,
+        k_threshold=k_threshold,
+        retention_days=retention_days,
+        public_token=new_token(),
     )
     db.add(consultation)
     db.flush()

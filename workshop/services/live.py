@@ -33,10 +33,22 @@ def suppressed_roles(counts: dict[str, int], k: int) -> dict[str, Any]:
 
 
 def queue_counts(db: Session, workshop_id: int) -> dict[str, int]:
-    pending = db.scalar(select(func.count()).select_from(Comment).where(
-        Comment.workshop_id == workshop_id, Comment.status == "pending")) or 0
-    alerts = db.scalar(select(func.count()).select_from(SafeguardingAlert).where(
-        SafeguardingAlert.workshop_id == workshop_id, SafeguardingAlert.acknowledged_at.is_(None))) or 0
+    pending = (
+        db.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.workshop_id == workshop_id, Comment.status == "pending")
+        )
+        or 0
+    )
+    alerts = (
+        db.scalar(
+            select(func.count())
+            .select_from(SafeguardingAlert)
+            .where(SafeguardingAlert.workshop_id == workshop_id, SafeguardingAlert.acknowledged_at.is_(None))
+        )
+        or 0
+    )
     return {"pending": pending, "alerts": alerts}
 
 
@@ -45,7 +57,9 @@ def aggregate(db: Session, workshop_id: int) -> LiveView | None:
     row = db.execute(
         select(Workshop, WorkshopStep, Consultation.k_threshold)
         .join(Consultation, Consultation.id == Workshop.consultation_id)
-        .outerjoin(WorkshopStep, (WorkshopStep.workshop_id == Workshop.id) & (WorkshopStep.position == Workshop.current_step))
+        .outerjoin(
+            WorkshopStep, (WorkshopStep.workshop_id == Workshop.id) & (WorkshopStep.position == Workshop.current_step)
+        )
         .where(Workshop.id == workshop_id)
     ).first()
     if row is None:
@@ -53,8 +67,12 @@ def aggregate(db: Session, workshop_id: int) -> LiveView | None:
     workshop, step, k = row
     roles = joined_by_role(db, workshop)
     joined = sum(roles.values())
-    base: dict[str, Any] = {"workshop": workshop.id, "step": workshop.current_step, "v": workshop.state_version,
-                            "joined": joined}
+    base: dict[str, Any] = {
+        "workshop": workshop.id,
+        "step": workshop.current_step,
+        "v": workshop.state_version,
+        "joined": joined,
+    }
     results = None
     if step is not None and step.kind == "prompt":
         counted = step_tally(db, step)

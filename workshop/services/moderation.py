@@ -97,10 +97,17 @@ def _step_title(step: WorkshopStep | None) -> str:
 
 def _item(comment: Comment, step: WorkshopStep | None) -> QueueItem:
     return QueueItem(
-        id=comment.id, kind=comment.kind, kind_label=KIND_LABELS.get(comment.kind, "Comment"), text=comment.text,
-        values=tuple(comment.values or ()), status=comment.status, hide_reason=comment.hide_reason,
-        step_position=step.position if step is not None else -1, step_title=_step_title(step),
-        created_at=comment.created_at, redacted=sum((comment.redactions or {}).values()),
+        id=comment.id,
+        kind=comment.kind,
+        kind_label=KIND_LABELS.get(comment.kind, "Comment"),
+        text=comment.text,
+        values=tuple(comment.values or ()),
+        status=comment.status,
+        hide_reason=comment.hide_reason,
+        step_position=step.position if step is not None else -1,
+        step_title=_step_title(step),
+        created_at=comment.created_at,
+        redacted=sum((comment.redactions or {}).values()),
     )
 
 
@@ -119,8 +126,12 @@ def queue(db: Session, workshop: Workshop) -> Queue:
     shown = [_item(c, s) for c, s in rows if c.status == "approved"][::-1][:RECENT_LIMIT]
     hidden = [_item(c, s) for c, s in rows if c.status == "hidden"][::-1][:RECENT_LIMIT]
     counts = Counter(c.status for c, _ in rows)
-    return Queue(pending, shown, hidden, {"pending": counts["pending"], "approved": counts["approved"],
-                                          "hidden": counts["hidden"]})
+    return Queue(
+        pending,
+        shown,
+        hidden,
+        {"pending": counts["pending"], "approved": counts["approved"], "hidden": counts["hidden"]},
+    )
 
 
 def queue_item(db: Session, comment: Comment) -> QueueItem:
@@ -261,16 +272,23 @@ def alerts(db: Session, workshop: Workshop, *, include_acknowledged: bool = Fals
     if not include_acknowledged:
         stmt = stmt.where(SafeguardingAlert.acknowledged_at.is_(None))
     return [
-        AlertView(a.id, tuple(a.categories or ()), c.text if c is not None else None, _step_title(s), a.created_at,
-                  a.acknowledged_at)
+        AlertView(
+            a.id,
+            tuple(a.categories or ()),
+            c.text if c is not None else None,
+            _step_title(s),
+            a.created_at,
+            a.acknowledged_at,
+        )
         for a, c, s in db.execute(stmt).all()
     ]
 
 
 def acknowledge(db: Session, workshop: Workshop, alert_id: int) -> bool:
     """Mark an alert as dealt with. Return False if it already was."""
-    found = db.scalar(select(SafeguardingAlert).where(SafeguardingAlert.id == alert_id,
-                                                      SafeguardingAlert.workshop_id == workshop.id))
+    found = db.scalar(
+        select(SafeguardingAlert).where(SafeguardingAlert.id == alert_id, SafeguardingAlert.workshop_id == workshop.id)
+    )
     if found is None:
         raise NotFound("alert")
     if found.acknowledged_at is not None:
@@ -288,7 +306,13 @@ def acknowledge(db: Session, workshop: Workshop, alert_id: int) -> bool:
 RAW_TABLES: tuple[type[Any], ...] = (RegisterSource, MeToo, Comment, Response, Participant)
 # Tables counted in a purge report (what is kept is listed too, so the report shows it).
 REPORT_TABLES: tuple[type[Any], ...] = (
-    *RAW_TABLES, SafeguardingAlert, ModerationEvent, ControlEvent, WithdrawalCount, RegisterItem, RecordSnapshot,
+    *RAW_TABLES,
+    SafeguardingAlert,
+    ModerationEvent,
+    ControlEvent,
+    WithdrawalCount,
+    RegisterItem,
+    RecordSnapshot,
 )
 
 
@@ -369,26 +393,43 @@ def minimal_record(db: Session, consultation: Consultation) -> dict[str, Any]:
         for step in workshop.steps:
             if step.kind != "prompt":
                 continue
-            rows = db.execute(select(Response.key, func.count()).where(Response.step_id == step.id)
-                              .group_by(Response.key))
+            rows = db.execute(
+                select(Response.key, func.count()).where(Response.step_id == step.id).group_by(Response.key)
+            )
             counts = {key or "answered": n for key, n in rows}
-            steps.append({"position": step.position, "key": step.step_key, "type": step.prompt_type,
-                          "question": step.content.get("question", ""), "answers": counts,
-                          "answered": sum(counts.values())})
+            steps.append(
+                {
+                    "position": step.position,
+                    "key": step.step_key,
+                    "type": step.prompt_type,
+                    "question": step.content.get("question", ""),
+                    "answers": counts,
+                    "answered": sum(counts.values()),
+                }
+            )
         withdrawn = db.get(WithdrawalCount, workshop.id)
-        workshops.append({
-            "id": workshop.id, "title": workshop.title, "pack": workshop.pack_id, "pack_version": workshop.pack_version,
-            "started_at": workshop.started_at.isoformat() if workshop.started_at else None,
-            "ended_at": workshop.ended_at.isoformat() if workshop.ended_at else None,
-            "joined": suppressed_roles(joined_by_role(db, workshop), consultation.k_threshold),
-            "withdrawn": withdrawn.count if withdrawn else 0,
-            "steps": steps,
-        })
+        workshops.append(
+            {
+                "id": workshop.id,
+                "title": workshop.title,
+                "pack": workshop.pack_id,
+                "pack_version": workshop.pack_version,
+                "started_at": workshop.started_at.isoformat() if workshop.started_at else None,
+                "ended_at": workshop.ended_at.isoformat() if workshop.ended_at else None,
+                "joined": suppressed_roles(joined_by_role(db, workshop), consultation.k_threshold),
+                "withdrawn": withdrawn.count if withdrawn else 0,
+                "steps": steps,
+            }
+        )
     ids = [w.id for w in consultation.workshops]
     return {
         "kind": "minimal",
-        "consultation": {"id": consultation.id, "title": consultation.title,
-                         "organisation": consultation.organisation, "k_threshold": consultation.k_threshold},
+        "consultation": {
+            "id": consultation.id,
+            "title": consultation.title,
+            "organisation": consultation.organisation,
+            "k_threshold": consultation.k_threshold,
+        },
         "workshops": workshops,
         "moderation": moderation_counts(db, ids),
     }
@@ -406,7 +447,11 @@ class PurgeReport:
 
 
 def purge_consultation(
-    db: Session, consultation: Consultation, *, now: datetime | None = None, dry_run: bool = False,
+    db: Session,
+    consultation: Consultation,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
     build_record: Callable[[Session, Consultation], dict[str, Any]] | None = None,
 ) -> PurgeReport:
     """Store the aggregated record, then delete the consultation's raw participant data.
@@ -422,11 +467,15 @@ def purge_consultation(
     builder = build_record or minimal_record
     record_kind = "minimal" if builder is minimal_record else "full"
     if dry_run:
-        return PurgeReport(consultation.id, consultation.title, purge_due_at(consultation), before, before,
-                           record_kind, True)
+        return PurgeReport(
+            consultation.id, consultation.title, purge_due_at(consultation), before, before, record_kind, True
+        )
     # First the record, flushed, so the raw data is never deleted without it.
-    db.add(RecordSnapshot(consultation_id=consultation.id, reason="purge", record=builder(db, consultation),
-                          created_at=now))
+    db.add(
+        RecordSnapshot(
+            consultation_id=consultation.id, reason="purge", record=builder(db, consultation), created_at=now
+        )
+    )
     db.flush()
     ids = [w.id for w in consultation.workshops] or [-1]
     comment_ids = select(Comment.id).where(Comment.workshop_id.in_(ids)).scalar_subquery()
@@ -434,8 +483,11 @@ def purge_consultation(
     db.execute(delete(MeToo).where(MeToo.comment_id.in_(comment_ids)))
     db.execute(update(SafeguardingAlert).where(SafeguardingAlert.workshop_id.in_(ids)).values(comment_id=None))
     db.execute(delete(Comment).where(Comment.workshop_id.in_(ids)))
-    db.execute(delete(MeToo).where(MeToo.participant_id.in_(
-        select(Participant.id).where(Participant.workshop_id.in_(ids)).scalar_subquery())))
+    db.execute(
+        delete(MeToo).where(
+            MeToo.participant_id.in_(select(Participant.id).where(Participant.workshop_id.in_(ids)).scalar_subquery())
+        )
+    )
     db.execute(delete(Response).where(Response.workshop_id.in_(ids)))
     db.execute(delete(Participant).where(Participant.workshop_id.in_(ids)))
     for workshop in consultation.workshops:
@@ -443,15 +495,26 @@ def purge_consultation(
     consultation.purged_at = now
     db.flush()
     db.expire_all()
-    return PurgeReport(consultation.id, consultation.title, purge_due_at(consultation), before,
-                       table_counts(db, consultation), record_kind, False)
+    return PurgeReport(
+        consultation.id,
+        consultation.title,
+        purge_due_at(consultation),
+        before,
+        table_counts(db, consultation),
+        record_kind,
+        False,
+    )
 
 
 def purge_due(
-    db: Session, *, now: datetime | None = None, dry_run: bool = False,
+    db: Session,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
     build_record: Callable[[Session, Consultation], dict[str, Any]] | None = None,
 ) -> list[PurgeReport]:
     """Purge every consultation whose retention period has passed (see :func:`purge_consultation`)."""
     now = now or utcnow()
-    return [purge_consultation(db, c, now=now, dry_run=dry_run, build_record=build_record)
-            for c in due_for_purge(db, now)]
+    return [
+        purge_consultation(db, c, now=now, dry_run=dry_run, build_record=build_record) for c in due_for_purge(db, now)
+    ]

@@ -84,7 +84,11 @@ def join(
         if db.scalar(select(Participant.id).where(Participant.receipt_hash == digest)) is None:
             break
     participant = Participant(
-        workshop_id=workshop.id, token=new_token(), receipt_hash=digest, language=language, assisted=assisted,
+        workshop_id=workshop.id,
+        token=new_token(),
+        receipt_hash=digest,
+        language=language,
+        assisted=assisted,
         consented_at=utcnow(),
     )
     db.add(participant)
@@ -116,8 +120,9 @@ class Submitted:
     pending_moderation: int
 
 
-def _check_open(status: str, current_step: int, answering_open: bool, paused: bool, kind: str | None,
-                position: int | None) -> None:
+def _check_open(
+    status: str, current_step: int, answering_open: bool, paused: bool, kind: str | None, position: int | None
+) -> None:
     """Refuse an answer unless its step is the current one, a question, and open (one rule for every path)."""
     if status == "ended":
         raise Refused("This workshop has ended. Thank you for taking part.")
@@ -130,8 +135,14 @@ def _check_open(status: str, current_step: int, answering_open: bool, paused: bo
 
 
 def _open_step(workshop: Workshop, step: WorkshopStep | None) -> WorkshopStep:
-    _check_open(workshop.status, workshop.current_step, workshop.answering_open, workshop.paused,
-                step.kind if step is not None else None, step.position if step is not None else None)
+    _check_open(
+        workshop.status,
+        workshop.current_step,
+        workshop.answering_open,
+        workshop.paused,
+        step.kind if step is not None else None,
+        step.position if step is not None else None,
+    )
     assert step is not None
     return step
 
@@ -150,21 +161,27 @@ _ANSWER_CONTEXT = (
     select(Workshop, Participant, WorkshopStep)
     .select_from(Workshop)
     .outerjoin(Participant, Participant.id == bindparam("participant_id"))
-    .outerjoin(WorkshopStep,
-               (WorkshopStep.workshop_id == Workshop.id) & (WorkshopStep.position == bindparam("position")))
+    .outerjoin(
+        WorkshopStep, (WorkshopStep.workshop_id == Workshop.id) & (WorkshopStep.position == bindparam("position"))
+    )
     .where(Workshop.id == bindparam("workshop_id"))
 )
 _EXISTING_RESPONSE = select(Response).where(
-    Response.participant_id == bindparam("participant_id"), Response.step_id == bindparam("step_id"))
+    Response.participant_id == bindparam("participant_id"), Response.step_id == bindparam("step_id")
+)
 _RESPONSE_COMMENTS = select(Comment).where(Comment.response_id == bindparam("response_id"))
 
 
 def answer_context(
-    db: Session, workshop_id: int, participant_id: int, position: int,
+    db: Session,
+    workshop_id: int,
+    participant_id: int,
+    position: int,
 ) -> tuple[Workshop | None, Participant | None, WorkshopStep | None]:
     """Load a workshop, a participant and the workshop's step at ``position`` in one query (the answer hot path)."""
-    row = db.execute(_ANSWER_CONTEXT, {"workshop_id": workshop_id, "participant_id": participant_id,
-                                       "position": position}).first()
+    row = db.execute(
+        _ANSWER_CONTEXT, {"workshop_id": workshop_id, "participant_id": participant_id, "position": position}
+    ).first()
     if row is None:
         return None, None, None
     return row[0], row[1], row[2]
@@ -178,11 +195,23 @@ _W, _S, _P = Workshop.__table__, WorkshopStep.__table__, Participant.__table__
 _R, _C = Response.__table__, Comment.__table__
 # The live checks as plain columns (no ORM objects): the answer hot path reads these only.
 _QUICK_CONTEXT = (
-    select(_W.c.status, _W.c.current_step, _W.c.answering_open, _W.c.paused, _S.c.id.label("step_id"),
-           _S.c.position, _S.c.kind, _S.c.prompt_type, _S.c.content, _P.c.id.label("participant_id"))
+    select(
+        _W.c.status,
+        _W.c.current_step,
+        _W.c.answering_open,
+        _W.c.paused,
+        _S.c.id.label("step_id"),
+        _S.c.position,
+        _S.c.kind,
+        _S.c.prompt_type,
+        _S.c.content,
+        _P.c.id.label("participant_id"),
+    )
     .select_from(
-        _W.outerjoin(_S, (_S.c.workshop_id == _W.c.id) & (_S.c.position == bindparam("position")))
-        .outerjoin(_P, (_P.c.id == bindparam("participant_id")) & (_P.c.workshop_id == _W.c.id)))
+        _W.outerjoin(_S, (_S.c.workshop_id == _W.c.id) & (_S.c.position == bindparam("position"))).outerjoin(
+            _P, (_P.c.id == bindparam("participant_id")) & (_P.c.workshop_id == _W.c.id)
+        )
+    )
     .where(_W.c.id == bindparam("workshop_id"))
 )
 _DELETE_RESPONSE_COMMENTS = delete(_C).where(_C.c.response_id == bindparam("response_id"))
@@ -199,15 +228,23 @@ _UPSERT = (
         "WHERE response.client_id <> excluded.client_id "
         "RETURNING id, created_at"
     )
-    .bindparams(bindparam("value", type_=_R.c.value.type), bindparam("created_at", type_=_R.c.created_at.type),
-                bindparam("updated_at", type_=_R.c.updated_at.type))
+    .bindparams(
+        bindparam("value", type_=_R.c.value.type),
+        bindparam("created_at", type_=_R.c.created_at.type),
+        bindparam("updated_at", type_=_R.c.updated_at.type),
+    )
     .columns(_R.c.id, _R.c.created_at)
 )
 UPSERT_DIALECTS = frozenset({"sqlite", "postgresql"})
 
 
 def answer_quickly(
-    db: Session, workshop_id: int, participant_id: int, position: int, client_id: Any, payload: Any,
+    db: Session,
+    workshop_id: int,
+    participant_id: int,
+    position: int,
+    client_id: Any,
+    payload: Any,
     screener: Screener,
 ) -> Submitted:
     """Store an answer from a phone: the hot path, with the same rules as ``submit_answer``.
@@ -219,8 +256,9 @@ def answer_quickly(
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
         raise Refused("We could not read your answer. Please try again.")
     conn = db.connection()
-    row = conn.execute(_QUICK_CONTEXT, {"workshop_id": workshop_id, "participant_id": participant_id,
-                                        "position": position}).first()
+    row = conn.execute(
+        _QUICK_CONTEXT, {"workshop_id": workshop_id, "participant_id": participant_id, "position": position}
+    ).first()
     if row is None or row.participant_id is None:
         raise NotJoined("You are no longer part of this workshop.")
     _check_open(row.status, row.current_step, row.answering_open, row.paused, row.kind, row.position)
@@ -233,9 +271,19 @@ def answer_quickly(
         assert workshop is not None and participant is not None
         return submit_answer(db, workshop, participant, step, client_id, payload, screener)
     now = utcnow()
-    stored = conn.execute(_UPSERT, {"participant_id": participant_id, "step_id": row.step_id,
-                                   "workshop_id": workshop_id, "client_id": client_id, "key": checked.key,
-                                   "value": checked.value, "created_at": now, "updated_at": now}).first()
+    stored = conn.execute(
+        _UPSERT,
+        {
+            "participant_id": participant_id,
+            "step_id": row.step_id,
+            "workshop_id": workshop_id,
+            "client_id": client_id,
+            "key": checked.key,
+            "value": checked.value,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).first()
     if stored is None:
         return Submitted(0, True, False, {}, 0)
     if stored.created_at != now:
@@ -245,8 +293,15 @@ def answer_quickly(
 
 
 def submit_answer(
-    db: Session, workshop: Workshop, participant: Participant, step: WorkshopStep | None, client_id: Any,
-    payload: Any, screener: Screener, *, from_paper: bool = False,
+    db: Session,
+    workshop: Workshop,
+    participant: Participant,
+    step: WorkshopStep | None,
+    client_id: Any,
+    payload: Any,
+    screener: Screener,
+    *,
+    from_paper: bool = False,
 ) -> Submitted:
     """Store a participant's answer to the open step (the last one counts; a resend is a no-op)."""
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
@@ -261,13 +316,26 @@ def submit_answer(
         return Submitted(existing.id, True, False, {}, 0)
     now = utcnow()
     if existing is None:
-        response = Response(participant_id=participant.id, step_id=step.id, workshop_id=workshop.id,
-                            client_id=client_id, key=checked.key, value=checked.value, created_at=now, updated_at=now)
+        response = Response(
+            participant_id=participant.id,
+            step_id=step.id,
+            workshop_id=workshop.id,
+            client_id=client_id,
+            key=checked.key,
+            value=checked.value,
+            created_at=now,
+            updated_at=now,
+        )
         db.add(response)
         db.flush()
     else:
         response = existing
-        response.client_id, response.key, response.value, response.updated_at = client_id, checked.key, checked.value, now
+        response.client_id, response.key, response.value, response.updated_at = (
+            client_id,
+            checked.key,
+            checked.value,
+            now,
+        )
         for old in db.scalars(_RESPONSE_COMMENTS, {"response_id": response.id}):
             db.delete(old)
     held = False
@@ -280,13 +348,25 @@ def submit_answer(
         status = "pending" if workshop.moderation == "pre" else "approved"
         if concern.flagged:
             status, held = "hidden", True
-        comment = Comment(workshop_id=workshop.id, step_id=step.id, participant_id=participant.id,
-                          response_id=response.id, kind=item.kind, text=clean.text, values=list(item.values),
-                          status=status, safeguarding=concern.flagged, redactions=clean.counts(), created_at=now)
+        comment = Comment(
+            workshop_id=workshop.id,
+            step_id=step.id,
+            participant_id=participant.id,
+            response_id=response.id,
+            kind=item.kind,
+            text=clean.text,
+            values=list(item.values),
+            status=status,
+            safeguarding=concern.flagged,
+            redactions=clean.counts(),
+            created_at=now,
+        )
         db.add(comment)
         if concern.flagged:
             db.flush()
-            db.add(SafeguardingAlert(workshop_id=workshop.id, comment_id=comment.id, categories=list(concern.categories)))
+            db.add(
+                SafeguardingAlert(workshop_id=workshop.id, comment_id=comment.id, categories=list(concern.categories))
+            )
         elif status == "pending":
             pending += 1
     return Submitted(response.id, False, held, redacted, pending)

@@ -54,69 +54,164 @@ TEXT_MAX = 2000
 
 def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dr.RecordInput:
     """Read everything the record needs, with one query per table."""
-    workshops = list(db.scalars(select(Workshop).where(Workshop.consultation_id == consultation.id)
-                                .order_by(Workshop.id)))
+    workshops = list(
+        db.scalars(select(Workshop).where(Workshop.consultation_id == consultation.id).order_by(Workshop.id))
+    )
     ids = [w.id for w in workshops]
-    withdrew: dict[int, int] = {wid: n for wid, n in db.execute(
-        select(WithdrawalCount.workshop_id, WithdrawalCount.count).where(WithdrawalCount.workshop_id.in_(ids)))}
-    steps = list(db.execute(
-        select(WorkshopStep.id, WorkshopStep.workshop_id, WorkshopStep.position, WorkshopStep.step_key,
-               WorkshopStep.kind, WorkshopStep.prompt_type, WorkshopStep.use_case_id, WorkshopStep.content)
-        .where(WorkshopStep.workshop_id.in_(ids))
-    )) if ids else []
-    participants = list(db.execute(
-        select(Participant.id, Participant.workshop_id, Participant.role, Participant.consented_at.is_not(None),
-               Participant.assisted, Participant.language)
-        .where(Participant.workshop_id.in_(ids))
-    )) if ids else []
+    withdrew: dict[int, int] = {
+        wid: n
+        for wid, n in db.execute(
+            select(WithdrawalCount.workshop_id, WithdrawalCount.count).where(WithdrawalCount.workshop_id.in_(ids))
+        )
+    }
+    steps = (
+        list(
+            db.execute(
+                select(
+                    WorkshopStep.id,
+                    WorkshopStep.workshop_id,
+                    WorkshopStep.position,
+                    WorkshopStep.step_key,
+                    WorkshopStep.kind,
+                    WorkshopStep.prompt_type,
+                    WorkshopStep.use_case_id,
+                    WorkshopStep.content,
+                ).where(WorkshopStep.workshop_id.in_(ids))
+            )
+        )
+        if ids
+        else []
+    )
+    participants = (
+        list(
+            db.execute(
+                select(
+                    Participant.id,
+                    Participant.workshop_id,
+                    Participant.role,
+                    Participant.consented_at.is_not(None),
+                    Participant.assisted,
+                    Participant.language,
+                ).where(Participant.workshop_id.in_(ids))
+            )
+        )
+        if ids
+        else []
+    )
     # The whole answer is only needed for objections (their chosen reason); the key does the rest.
-    answers = list(db.execute(
-        select(Response.participant_id, Response.step_id, Response.key,
-               case((Response.key == "object", Response.value), else_=None))
-        .where(Response.workshop_id.in_(ids))
-    )) if ids else []
-    me_too = (select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery())
-    comments = list(db.execute(
-        select(Comment.id, Comment.step_id, Comment.kind, Comment.text, Comment.values, func.coalesce(me_too.c.n, 0))
-        .outerjoin(me_too, me_too.c.comment_id == Comment.id)
-        .where(Comment.workshop_id.in_(ids), Comment.status == "approved", Comment.safeguarding.is_(False))
-    )) if ids else []
-    items = list(db.scalars(select(RegisterItem).where(RegisterItem.consultation_id == consultation.id)
-                            .order_by(RegisterItem.id)))
+    answers = (
+        list(
+            db.execute(
+                select(
+                    Response.participant_id,
+                    Response.step_id,
+                    Response.key,
+                    case((Response.key == "object", Response.value), else_=None),
+                ).where(Response.workshop_id.in_(ids))
+            )
+        )
+        if ids
+        else []
+    )
+    me_too = select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery()
+    comments = (
+        list(
+            db.execute(
+                select(
+                    Comment.id,
+                    Comment.step_id,
+                    Comment.kind,
+                    Comment.text,
+                    Comment.values,
+                    func.coalesce(me_too.c.n, 0),
+                )
+                .outerjoin(me_too, me_too.c.comment_id == Comment.id)
+                .where(Comment.workshop_id.in_(ids), Comment.status == "approved", Comment.safeguarding.is_(False))
+            )
+        )
+        if ids
+        else []
+    )
+    items = list(
+        db.scalars(
+            select(RegisterItem).where(RegisterItem.consultation_id == consultation.id).order_by(RegisterItem.id)
+        )
+    )
     sources: dict[int, list[int]] = {}
     if items:
         for item_id, comment_id in db.execute(
-            select(RegisterSource.item_id, RegisterSource.comment_id)
-            .where(RegisterSource.item_id.in_([i.id for i in items]))
+            select(RegisterSource.item_id, RegisterSource.comment_id).where(
+                RegisterSource.item_id.in_([i.id for i in items])
+            )
         ):
             sources.setdefault(item_id, []).append(comment_id)
-    moderation = list(db.execute(
-        select(ModerationEvent.action, ModerationEvent.reason, func.count())
-        .where(ModerationEvent.workshop_id.in_(ids))
-        .group_by(ModerationEvent.action, ModerationEvent.reason)
-    )) if ids else []
+    moderation = (
+        list(
+            db.execute(
+                select(ModerationEvent.action, ModerationEvent.reason, func.count())
+                .where(ModerationEvent.workshop_id.in_(ids))
+                .group_by(ModerationEvent.action, ModerationEvent.reason)
+            )
+        )
+        if ids
+        else []
+    )
 
     def ground(value: Any) -> str | None:
         return value.get("ground") if isinstance(value, dict) else None
 
     return dr.RecordInput(
         consultation=dr.ConsultationIn(
-            consultation.id, consultation.title, consultation.organisation or "", consultation.description or "",
-            consultation.k_threshold, consultation.retention_days, consultation.created_at,
-            consultation.finalised_at, consultation.published_at),
+            consultation.id,
+            consultation.title,
+            consultation.organisation or "",
+            consultation.description or "",
+            consultation.k_threshold,
+            consultation.retention_days,
+            consultation.created_at,
+            consultation.finalised_at,
+            consultation.published_at,
+        ),
         use_cases=[dr.UseCaseIn(u.id, u.title, u.position, u.version, u.library_id) for u in consultation.use_cases],
-        workshops=[dr.WorkshopIn(w.id, w.title, w.pack_id, w.pack_version, w.status, w.moderation, w.started_at,
-                                 w.ended_at, withdrew.get(w.id, 0)) for w in workshops],
+        workshops=[
+            dr.WorkshopIn(
+                w.id,
+                w.title,
+                w.pack_id,
+                w.pack_version,
+                w.status,
+                w.moderation,
+                w.started_at,
+                w.ended_at,
+                withdrew.get(w.id, 0),
+            )
+            for w in workshops
+        ],
         steps=[dr.StepIn(*row) for row in steps],
-        participants=[dr.ParticipantIn(pid, wid, role, bool(consented), bool(assisted), language or "en")
-                      for pid, wid, role, consented, assisted, language in participants],
+        participants=[
+            dr.ParticipantIn(pid, wid, role, bool(consented), bool(assisted), language or "en")
+            for pid, wid, role, consented, assisted, language in participants
+        ],
         answers=[dr.AnswerIn(pid, sid, key, ground(value)) for pid, sid, key, value in answers],
-        comments=[dr.CommentIn(cid, sid, kind, text, tuple(values or ()), int(n))
-                  for cid, sid, kind, text, values, n in comments],
-        register=[dr.RegisterIn(i.id, i.use_case_id, i.kind, i.text, i.classification, i.owner or "",
-                                i.response or "", i.status, i.decline_reason or "",
-                                tuple(sorted(sources.get(i.id, ()))))
-                  for i in items],
+        comments=[
+            dr.CommentIn(cid, sid, kind, text, tuple(values or ()), int(n))
+            for cid, sid, kind, text, values, n in comments
+        ],
+        register=[
+            dr.RegisterIn(
+                i.id,
+                i.use_case_id,
+                i.kind,
+                i.text,
+                i.classification,
+                i.owner or "",
+                i.response or "",
+                i.status,
+                i.decline_reason or "",
+                tuple(sorted(sources.get(i.id, ()))),
+            )
+            for i in items
+        ],
         moderation=[dr.ModerationIn(action, reason, n) for action, reason, n in moderation],
         packs={p.id: dr.PackIn(p.id, p.title, p.participation_level) for p in (packs or {}).values()},
     )
@@ -144,12 +239,20 @@ def current_record(db: Session, consultation: Consultation, packs: Mapping[str, 
         item = live.get(entry["id"])
         if item is None:
             continue
-        entry.update(text=item.text, kind=item.kind, classification=item.classification, owner=item.owner or "",
-                     response=item.response or "", status=item.status, decline_reason=item.decline_reason or "")
+        entry.update(
+            text=item.text,
+            kind=item.kind,
+            classification=item.classification,
+            owner=item.owner or "",
+            response=item.response or "",
+            status=item.status,
+            decline_reason=item.decline_reason or "",
+        )
         kept.append(entry)
     record["register"] = kept
-    record["consultation"].update(finalised_at=dr.iso(consultation.finalised_at),
-                                  published_at=dr.iso(consultation.published_at))
+    record["consultation"].update(
+        finalised_at=dr.iso(consultation.finalised_at), published_at=dr.iso(consultation.published_at)
+    )
     return record  # type: ignore[no-any-return]
 
 
@@ -157,9 +260,12 @@ def current_record(db: Session, consultation: Consultation, packs: Mapping[str, 
 
 
 def latest_snapshot(db: Session, consultation: Consultation, reason: str) -> RecordSnapshot | None:
-    return db.scalar(select(RecordSnapshot).where(RecordSnapshot.consultation_id == consultation.id,
-                                                  RecordSnapshot.reason == reason)
-                     .order_by(RecordSnapshot.id.desc()).limit(1))
+    return db.scalar(
+        select(RecordSnapshot)
+        .where(RecordSnapshot.consultation_id == consultation.id, RecordSnapshot.reason == reason)
+        .order_by(RecordSnapshot.id.desc())
+        .limit(1)
+    )
 
 
 def finalised_sha256(db: Session, consultation: Consultation) -> str | None:
@@ -172,8 +278,11 @@ def finalise(db: Session, consultation: Consultation, packs: Mapping[str, Pack] 
     """Close the record: no more withdrawals, and keep the record as it is now."""
     if consultation.finalised_at is not None:
         raise Refused("This record is already finalised.")
-    if db.scalar(select(func.count()).select_from(Workshop).where(
-            Workshop.consultation_id == consultation.id, Workshop.status == "live")):
+    if db.scalar(
+        select(func.count())
+        .select_from(Workshop)
+        .where(Workshop.consultation_id == consultation.id, Workshop.status == "live")
+    ):
         raise Refused("A workshop is still running. End it before you finalise the record.")
     consultation.finalised_at = utcnow()
     db.flush()
@@ -187,9 +296,18 @@ def finalise(db: Session, consultation: Consultation, packs: Mapping[str, Pack] 
 def public_register(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The register items as the public sees them: what was asked, and what the team will do."""
     return [
-        {"id": r["id"], "kind": r["kind"], "use_case": r["use_case_title"], "text": r["text"],
-         "classification": r["classification"], "owner": r["owner"], "response": r["response"],
-         "status": r["status"], "decline_reason": r["decline_reason"], "support": len(r["sources"]) + r["me_too"]}
+        {
+            "id": r["id"],
+            "kind": r["kind"],
+            "use_case": r["use_case_title"],
+            "text": r["text"],
+            "classification": r["classification"],
+            "owner": r["owner"],
+            "response": r["response"],
+            "status": r["status"],
+            "decline_reason": r["decline_reason"],
+            "support": len(r["sources"]) + r["me_too"],
+        }
         for r in record["register"]
     ]
 
@@ -205,9 +323,18 @@ def publish(db: Session, consultation: Consultation, summary: str, packs: Mappin
     consultation.published_summary = summary
     consultation.published_at = now
     record = current_record(db, consultation, packs)
-    db.add(RecordSnapshot(consultation_id=consultation.id, reason="published", created_at=now, record={
-        "published_at": dr.iso(now), "summary": summary, "register": public_register(record),
-    }))
+    db.add(
+        RecordSnapshot(
+            consultation_id=consultation.id,
+            reason="published",
+            created_at=now,
+            record={
+                "published_at": dr.iso(now),
+                "summary": summary,
+                "register": public_register(record),
+            },
+        )
+    )
     db.flush()
 
 
@@ -217,8 +344,11 @@ def published_outcome(db: Session, consultation: Consultation) -> dict[str, Any]
         return None
     snapshot = latest_snapshot(db, consultation, "published")
     if snapshot is None:
-        return {"published_at": dr.iso(consultation.published_at), "summary": consultation.published_summary,
-                "register": []}
+        return {
+            "published_at": dr.iso(consultation.published_at),
+            "summary": consultation.published_summary,
+            "register": [],
+        }
     return dict(snapshot.record)
 
 
@@ -251,46 +381,71 @@ def candidates(db: Session, consultation: Consultation) -> list[Candidate]:
     """Approved free text of the consultation, with its "me too" count and register items."""
     me_too = select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery()
     rows = db.execute(
-        select(Comment.id, Comment.kind, Comment.text, WorkshopStep.use_case_id, UseCase.title, WorkshopStep.content,
-               func.coalesce(me_too.c.n, 0))
+        select(
+            Comment.id,
+            Comment.kind,
+            Comment.text,
+            WorkshopStep.use_case_id,
+            UseCase.title,
+            WorkshopStep.content,
+            func.coalesce(me_too.c.n, 0),
+        )
         .join(WorkshopStep, WorkshopStep.id == Comment.step_id)
         .join(Workshop, Workshop.id == Comment.workshop_id)
         .outerjoin(UseCase, UseCase.id == WorkshopStep.use_case_id)
         .outerjoin(me_too, me_too.c.comment_id == Comment.id)
-        .where(Workshop.consultation_id == consultation.id, Comment.status == "approved",
-               Comment.safeguarding.is_(False))
+        .where(
+            Workshop.consultation_id == consultation.id, Comment.status == "approved", Comment.safeguarding.is_(False)
+        )
         .order_by(UseCase.position, Comment.id)
     ).all()
     linked: dict[int, list[int]] = {}
     for item_id, comment_id in db.execute(
-        select(RegisterSource.item_id, RegisterSource.comment_id).join(RegisterItem)
+        select(RegisterSource.item_id, RegisterSource.comment_id)
+        .join(RegisterItem)
         .where(RegisterItem.consultation_id == consultation.id)
     ):
         linked.setdefault(comment_id, []).append(item_id)
-    return [Candidate(cid, kind, text, uc_id, uc_title, str((content or {}).get("question", "")), int(n),
-                      tuple(sorted(linked.get(cid, ()))))
-            for cid, kind, text, uc_id, uc_title, content, n in rows]
+    return [
+        Candidate(
+            cid,
+            kind,
+            text,
+            uc_id,
+            uc_title,
+            str((content or {}).get("question", "")),
+            int(n),
+            tuple(sorted(linked.get(cid, ()))),
+        )
+        for cid, kind, text, uc_id, uc_title, content, n in rows
+    ]
 
 
 def register_items(db: Session, consultation: Consultation) -> list[RegisterItem]:
-    return list(db.scalars(select(RegisterItem).where(RegisterItem.consultation_id == consultation.id)
-                           .order_by(RegisterItem.id)))
+    return list(
+        db.scalars(
+            select(RegisterItem).where(RegisterItem.consultation_id == consultation.id).order_by(RegisterItem.id)
+        )
+    )
 
 
 def item_sources(db: Session, items: Sequence[RegisterItem]) -> dict[int, list[int]]:
     """Return each item's source comment ids."""
     out: dict[int, list[int]] = {i.id: [] for i in items}
     if items:
-        for item_id, comment_id in db.execute(select(RegisterSource.item_id, RegisterSource.comment_id)
-                                              .where(RegisterSource.item_id.in_(list(out)))
-                                              .order_by(RegisterSource.comment_id)):
+        for item_id, comment_id in db.execute(
+            select(RegisterSource.item_id, RegisterSource.comment_id)
+            .where(RegisterSource.item_id.in_(list(out)))
+            .order_by(RegisterSource.comment_id)
+        ):
             out[item_id].append(comment_id)
     return out
 
 
 def get_item(db: Session, consultation: Consultation, item_id: int) -> RegisterItem:
-    found = db.scalar(select(RegisterItem).where(RegisterItem.id == item_id,
-                                                 RegisterItem.consultation_id == consultation.id))
+    found = db.scalar(
+        select(RegisterItem).where(RegisterItem.id == item_id, RegisterItem.consultation_id == consultation.id)
+    )
     if found is None:
         raise NotFound("register item")
     return found
@@ -300,12 +455,19 @@ def _approved_comments(db: Session, consultation: Consultation, comment_ids: Ite
     wanted = sorted({int(i) for i in comment_ids})
     if not wanted:
         raise Refused("Choose at least one comment.")
-    found = list(db.scalars(
-        select(Comment).join(Workshop, Workshop.id == Comment.workshop_id)
-        .where(Comment.id.in_(wanted), Workshop.consultation_id == consultation.id, Comment.status == "approved",
-               Comment.safeguarding.is_(False))
-        .order_by(Comment.id)
-    ))
+    found = list(
+        db.scalars(
+            select(Comment)
+            .join(Workshop, Workshop.id == Comment.workshop_id)
+            .where(
+                Comment.id.in_(wanted),
+                Workshop.consultation_id == consultation.id,
+                Comment.status == "approved",
+                Comment.safeguarding.is_(False),
+            )
+            .order_by(Comment.id)
+        )
+    )
     if len(found) != len(wanted):
         raise Refused("Some of those comments cannot be added. Only approved comments can go into the register.")
     return found
@@ -321,7 +483,11 @@ def _clean_text(text: str | None, what: str, *, required: bool) -> str:
 
 
 def create_item(
-    db: Session, consultation: Consultation, comment_ids: Iterable[int], *, text: str | None = None,
+    db: Session,
+    consultation: Consultation,
+    comment_ids: Iterable[int],
+    *,
+    text: str | None = None,
     kind: str | None = None,
 ) -> RegisterItem:
     """Make one register item from one or more approved comments (duplicates merged into one)."""
@@ -330,11 +496,17 @@ def create_item(
         kind = "condition" if all(c.kind == "condition" for c in comments) else "concern"
     if kind not in KINDS:
         raise Refused("Choose whether this is a condition or a concern.")
-    step_use_cases = set(db.scalars(select(WorkshopStep.use_case_id)
-                                    .where(WorkshopStep.id.in_({c.step_id for c in comments}))))
+    step_use_cases = set(
+        db.scalars(select(WorkshopStep.use_case_id).where(WorkshopStep.id.in_({c.step_id for c in comments})))
+    )
     use_case_id = step_use_cases.pop() if len(step_use_cases) == 1 else None
-    item = RegisterItem(consultation_id=consultation.id, use_case_id=use_case_id, kind=kind,
-                        text=_clean_text(text or comments[0].text, "wording", required=True), status="open")
+    item = RegisterItem(
+        consultation_id=consultation.id,
+        use_case_id=use_case_id,
+        kind=kind,
+        text=_clean_text(text or comments[0].text, "wording", required=True),
+        status="open",
+    )
     db.add(item)
     db.flush()
     for c in comments:
@@ -374,8 +546,16 @@ def merge_items(db: Session, consultation: Consultation, keep: RegisterItem, oth
 
 
 def update_item(
-    db: Session, item: RegisterItem, *, text: str, kind: str, classification: str | None, owner: str,
-    response: str, status: str, decline_reason: str,
+    db: Session,
+    item: RegisterItem,
+    *,
+    text: str,
+    kind: str,
+    classification: str | None,
+    owner: str,
+    response: str,
+    status: str,
+    decline_reason: str,
 ) -> None:
     """Classify and answer an item. Checks everything first, so bad input changes nothing."""
     if kind not in KINDS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..domain.codes import new_join_code, new_token
 from ..domain.packs import CARD_FIELDS, Pack, plan_steps
 from ..domain.vocabulary import DEFAULT_ROLES, FAMILY_ROLES
-from ..models import ControlEvent, Consultation, UseCase, Workshop, WorkshopStep, utcnow
+from ..models import Consultation, ControlEvent, UseCase, Workshop, WorkshopStep, utcnow
 from . import NotFound, Refused
 
 MAX_TIMER_SECONDS = 60 * 60
@@ -36,8 +36,14 @@ def _unused_join_code(db: Session) -> str:
 
 
 def create_workshop(
-    db: Session, consultation: Consultation, pack: Pack, use_cases: Sequence[UseCase], *, title: str,
-    roles: Sequence[str] | None = None, moderation: str | None = None,
+    db: Session,
+    consultation: Consultation,
+    pack: Pack,
+    use_cases: Sequence[UseCase],
+    *,
+    title: str,
+    roles: Sequence[str] | None = None,
+    moderation: str | None = None,
 ) -> Workshop:
     """Create a workshop, freezing every step's wording and every card as they will be shown."""
     if not use_cases:
@@ -50,9 +56,16 @@ def create_workshop(
     if moderation not in ("pre", "post"):
         raise Refused("Moderation must be before (pre) or after (post) showing.")
     workshop = Workshop(
-        consultation_id=consultation.id, title=title.strip(), pack_id=pack.id, pack_version=pack.version,
-        join_code=_unused_join_code(db), projector_token=new_token(), roles=roles, moderation=moderation,
-        redaction_names=[], safeguarding_phrases=[],
+        consultation_id=consultation.id,
+        title=title.strip(),
+        pack_id=pack.id,
+        pack_version=pack.version,
+        join_code=_unused_join_code(db),
+        projector_token=new_token(),
+        roles=roles,
+        moderation=moderation,
+        redaction_names=[],
+        safeguarding_phrases=[],
     )
     db.add(workshop)
     db.flush()
@@ -64,10 +77,17 @@ def create_workshop(
         use_case = use_cases[planned.use_case] if planned.use_case is not None else None
         if use_case is not None:
             content["card"] = card_snapshot(use_case)
-        db.add(WorkshopStep(
-            workshop_id=workshop.id, position=position, step_key=planned.key, kind=planned.step.kind,
-            prompt_type=planned.step.type, use_case_id=use_case.id if use_case else None, content=content,
-        ))
+        db.add(
+            WorkshopStep(
+                workshop_id=workshop.id,
+                position=position,
+                step_key=planned.key,
+                kind=planned.step.kind,
+                prompt_type=planned.step.type,
+                use_case_id=use_case.id if use_case else None,
+                content=content,
+            )
+        )
     db.flush()
     return workshop
 
@@ -86,7 +106,9 @@ def get_workshop(db: Session, consultation: Consultation, workshop_id: int) -> W
 def get_step(db: Session, workshop_id: int, position: int) -> WorkshopStep | None:
     if not 0 <= position < 2**31:  # not a step; and a huge number would overflow the database driver
         return None
-    return db.scalar(select(WorkshopStep).where(WorkshopStep.workshop_id == workshop_id, WorkshopStep.position == position))
+    return db.scalar(
+        select(WorkshopStep).where(WorkshopStep.workshop_id == workshop_id, WorkshopStep.position == position)
+    )
 
 
 def step_count(db: Session, workshop: Workshop) -> int:
@@ -94,8 +116,13 @@ def step_count(db: Session, workshop: Workshop) -> int:
 
 
 def update_settings(
-    db: Session, workshop: Workshop, *, title: str | None = None, roles: Sequence[str] | None = None,
-    moderation: str | None = None, redaction_names: Sequence[str] | None = None,
+    db: Session,
+    workshop: Workshop,
+    *,
+    title: str | None = None,
+    roles: Sequence[str] | None = None,
+    moderation: str | None = None,
+    redaction_names: Sequence[str] | None = None,
     safeguarding_phrases: Sequence[str] | None = None,
 ) -> None:
     if title is not None:
@@ -119,13 +146,31 @@ class ControlResult:
 
 
 CONTROL_ACTIONS = (
-    "start", "next", "previous", "goto", "open_answering", "close_answering", "reveal", "hide_results",
-    "start_timer", "clear_timer", "pause", "resume", "open_joining", "close_joining", "end",
+    "start",
+    "next",
+    "previous",
+    "goto",
+    "open_answering",
+    "close_answering",
+    "reveal",
+    "hide_results",
+    "start_timer",
+    "clear_timer",
+    "pause",
+    "resume",
+    "open_joining",
+    "close_joining",
+    "end",
 )
 
 
 def control(
-    db: Session, workshop: Workshop, action: str, *, facilitator_id: int | None, argument: Any = None,
+    db: Session,
+    workshop: Workshop,
+    action: str,
+    *,
+    facilitator_id: int | None,
+    argument: Any = None,
     now: datetime | None = None,
 ) -> ControlResult:
     """Apply one facilitator control to a workshop's live state, and log it for the record."""
@@ -135,8 +180,15 @@ def control(
     if workshop.status == "ended":
         raise Refused("This workshop has ended. Its controls are locked.")
     total = len(workshop.steps)
-    before = (workshop.status, workshop.current_step, workshop.answering_open, workshop.revealed, workshop.paused,
-              workshop.timer_ends_at, workshop.joining_open)
+    before = (
+        workshop.status,
+        workshop.current_step,
+        workshop.answering_open,
+        workshop.revealed,
+        workshop.paused,
+        workshop.timer_ends_at,
+        workshop.joining_open,
+    )
 
     def move_to(position: int) -> None:
         if not 0 <= position < total:
@@ -184,25 +236,42 @@ def control(
         workshop.answering_open = workshop.paused = False
         workshop.timer_ends_at = None
 
-    after = (workshop.status, workshop.current_step, workshop.answering_open, workshop.revealed, workshop.paused,
-             workshop.timer_ends_at, workshop.joining_open)
+    after = (
+        workshop.status,
+        workshop.current_step,
+        workshop.answering_open,
+        workshop.revealed,
+        workshop.paused,
+        workshop.timer_ends_at,
+        workshop.joining_open,
+    )
     changed = before != after
     if changed:
         workshop.state_version += 1
     detail: dict[str, Any] = {}
     if action == "start_timer":
         detail["seconds"] = argument
-    db.add(ControlEvent(workshop_id=workshop.id, facilitator_id=facilitator_id, at=now, action=action,
-                        step_position=workshop.current_step, detail=detail))
+    db.add(
+        ControlEvent(
+            workshop_id=workshop.id,
+            facilitator_id=facilitator_id,
+            at=now,
+            action=action,
+            step_position=workshop.current_step,
+            detail=detail,
+        )
+    )
     return ControlResult(action, changed)
 
 
 def control_log(db: Session, workshop: Workshop) -> list[ControlEvent]:
-    return list(db.scalars(select(ControlEvent).where(ControlEvent.workshop_id == workshop.id).order_by(ControlEvent.id)))
+    return list(
+        db.scalars(select(ControlEvent).where(ControlEvent.workshop_id == workshop.id).order_by(ControlEvent.id))
+    )
 
 
 def timer_remaining(workshop: Workshop, now: datetime | None = None) -> int | None:
     if workshop.timer_ends_at is None:
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return max(0, int((workshop.timer_ends_at - now).total_seconds()))

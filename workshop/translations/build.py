@@ -22,9 +22,24 @@ ROOT = HERE.parent.parent
 def main() -> int:
     pot = HERE / "messages.pot"
     subprocess.run(  # noqa: S603 - fixed arguments, our own files
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_",
-         "--no-location", "--sort-output", "--omit-header", "-o", str(pot), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as fh:
         catalog = read_po(fh, locale="cy")

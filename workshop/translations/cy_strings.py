@@ -55,7 +55,7 @@ CY: dict[str, str] = {
     "I'm not sure, I need to know more": "Dydw i ddim yn siŵr, mae angen i mi wybod mwy",
     "If it is wrong one way: a false alarm": "Os yw'n anghywir un ffordd: larwm ffug",
     "If it is wrong the other way: a missed child": "Os yw'n anghywir y ffordd arall: plentyn sy'n cael ei fethu",
-    'If you feel the same, press "Me too". Nobody sees who pressed it.': 'Os ydych chi\'n teimlo\'r un fath, pwyswch "Fi hefyd". Does neb yn gweld pwy a\'i pwysodd.',
+    'If you feel the same, press "Me too". Nobody sees who pressed it.': "Os ydych chi'n teimlo'r un fath, pwyswch \"Fi hefyd\". Does neb yn gweld pwy a'i pwysodd.",
     "In short": "Yn fyr",
     "It may be unfair to families with less money": "Gallai fod yn annheg i deuluoedd sydd â llai o arian",
     "It is about saving money, not helping": "Mae'n ymwneud ag arbed arian, nid helpu",
@@ -196,20 +196,15 @@ CY: dict[str, str] = {
     "Sorry, that did not work. Please try again.": "Mae'n ddrwg gennym, wnaeth hynny ddim gweithio. Rhowch gynnig arall arni.",
     "Not sent yet. We will keep trying.": "Heb ei anfon eto. Byddwn ni'n dal i drio.",
     "Not sent yet. We will send it when we can.": "Heb ei anfon eto. Byddwn ni'n ei anfon pan allwn ni.",
-    "You are offline. Your answer is kept on this phone and sent when you are back.":
-        "Rydych chi all-lein. Mae eich ateb yn cael ei gadw ar y ffôn hwn a'i anfon pan fyddwch chi'n ôl ar-lein.",
-    "You are offline. Your answers are kept on this phone and sent when you are back online.":
-        "Rydych chi all-lein. Mae eich atebion yn cael eu cadw ar y ffôn hwn a'u hanfon pan fyddwch chi'n ôl ar-lein.",
-    "Connection lost. Trying again… Your answers are kept on this phone.":
-        "Collwyd y cysylltiad. Yn trio eto… Mae eich atebion yn cael eu cadw ar y ffôn hwn.",
+    "You are offline. Your answer is kept on this phone and sent when you are back.": "Rydych chi all-lein. Mae eich ateb yn cael ei gadw ar y ffôn hwn a'i anfon pan fyddwch chi'n ôl ar-lein.",
+    "You are offline. Your answers are kept on this phone and sent when you are back online.": "Rydych chi all-lein. Mae eich atebion yn cael eu cadw ar y ffôn hwn a'u hanfon pan fyddwch chi'n ôl ar-lein.",
+    "Connection lost. Trying again… Your answers are kept on this phone.": "Collwyd y cysylltiad. Yn trio eto… Mae eich atebion yn cael eu cadw ar y ffôn hwn.",
     "Trying to connect… Your answers are kept on this phone.": "Yn trio cysylltu… Mae eich atebion yn cael eu cadw ar y ffôn hwn.",
     "Back online. Trying to connect…": "Yn ôl ar-lein. Yn trio cysylltu…",
-    "To keep people safe, we will hide some details. Others will see:":
-        "Er mwyn cadw pobl yn ddiogel, byddwn ni'n cuddio rhai manylion. Bydd pobl eraill yn gweld:",
+    "To keep people safe, we will hide some details. Others will see:": "Er mwyn cadw pobl yn ddiogel, byddwn ni'n cuddio rhai manylion. Bydd pobl eraill yn gweld:",
     "You have %(n)s characters left.": "Mae gennych chi %(n)s nod ar ôl.",
     "Language and easy read": "Iaith a darllen hawdd",
     "Please wait. Your answers are still being sent.": "Arhoswch. Mae eich atebion yn dal i gael eu hanfon.",
-    "We hid some personal details in what you wrote, to keep people safe.":
-        "Rydyn ni wedi cuddio rhai manylion personol yn yr hyn a ysgrifennoch chi, i gadw pobl yn ddiogel.",
+    "We hid some personal details in what you wrote, to keep people safe.": "Rydyn ni wedi cuddio rhai manylion personol yn yr hyn a ysgrifennoch chi, i gadw pobl yn ddiogel.",
     "Thank you. Please pass the tablet to the next person.": "Diolch. Rhowch y llechen i'r person nesaf.",
 }

@@ -114,7 +114,9 @@ async def _connect_all(phones: list[Phone], cfg: dict[str, Any]) -> dict[str, An
 
 
 async def _burst(phones: list[Phone], cmd: dict[str, Any]) -> dict[str, Any]:
-    start, window, total, step = cmd["start"], cmd["window"], cmd["total"], cmd["step"]
+    start, window, step = cmd["start"], cmd["window"], cmd["step"]
+    # Only the first `answering` phones answer in the burst (all of them by default).
+    total = cmd.get("answering") or cmd["total"]
     rows: list[tuple[int, float, float, bool, str]] = []
 
     async def one(phone: Phone) -> None:
@@ -129,7 +131,7 @@ async def _burst(phones: list[Phone], cmd: dict[str, Any]) -> dict[str, Any]:
         except Exception as exc:
             rows.append((phone.index, sent, time.monotonic(), False, f"{type(exc).__name__}: {exc}"))
 
-    await asyncio.gather(*(one(p) for p in phones if p.sio is not None and p.sio.connected))
+    await asyncio.gather(*(one(p) for p in phones if p.sio is not None and p.sio.connected and p.index < total))
     late = [sent - (start + window * i / total) for i, sent, *_ in rows]
     return {"rows": rows, "late_max": max(late, default=0.0)}
 

@@ -422,7 +422,15 @@ def run_one(args: argparse.Namespace, target: Target, n: int, ctx: Any, tmp: Pat
         start = time.monotonic() + 1.0
         for w in workers:
             w.send(
-                {"op": "burst", "start": start, "window": args.window, "total": n, "step": target.step, "timeout": 60}
+                {
+                    "op": "burst",
+                    "start": start,
+                    "window": args.window,
+                    "total": n,
+                    "answering": min(args.burst or n, n),
+                    "step": target.step,
+                    "timeout": 60,
+                }
             )
         bursts = [w.recv(args.window + 120) for w in workers]
         rows = [row for b in bursts for row in b["rows"]]
@@ -573,10 +581,11 @@ def verdicts(r: dict[str, Any], args: argparse.Namespace) -> list[str]:
         out.append(("met    " if ok else "MISSED ") + text)
 
     check(r.get("connected") == n and r.get("still_connected") == n, f"{n:,} phones connected and stayed connected")
+    b = min(args.burst or n, n)
     check(
-        r.get("burst_acked") == r.get("burst_sent") == n and r.get("stored") == n == r.get("stored_participants"),
-        f"burst of {n:,} answers: all acknowledged and stored once (acked {r.get('burst_acked')}, rows "
-        f"{r.get('stored')})",
+        r.get("burst_acked") == r.get("burst_sent") == b and r.get("stored") == n == r.get("stored_participants"),
+        f"burst of {b:,} answers: all acknowledged; every phone's answer stored once after the flood (acked "
+        f"{r.get('burst_acked')}, rows {r.get('stored')})",
     )
     check(
         r.get("burst_seconds", 99) <= args.window + 1,
@@ -613,6 +622,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="client worker processes")
     parser.add_argument("--concurrency", type=int, default=25, help="joins in flight per worker")
     parser.add_argument("--window", type=float, default=5.0, help="burst window in seconds")
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=0,
+        help="phones that answer in the burst (default: all; the issue's target is 2000)",
+    )
     parser.add_argument("--flood-seconds", type=float, default=10.0)
     parser.add_argument("--idle-seconds", type=float, default=3.0)
     parser.add_argument("--connect-timeout", type=float, default=600.0)

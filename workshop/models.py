@@ -234,7 +234,8 @@ class Comment(db.Model):  # type: ignore[name-defined]
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
     step_id: Mapped[int] = mapped_column(ForeignKey("workshop_step.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    # Indexed: changing an answer deletes the conditions or reasons given with the old one.
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(12))  # comment | condition | objection
     text: Mapped[str] = mapped_column(Text)
     values: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -31,7 +31,16 @@ from .realtime import (
 from .services import NotFound, Refused
 from .services import consultations as cs
 from .services import workshops as ws
-from .services.participation import Screener, answer_quickly, me_too
+from .services.participation import (
+    NeedsFullPath,
+    NotJoined,
+    Screener,
+    Submitted,
+    answer_context,
+    answer_quickly,
+    me_too,
+    submit_answer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +126,22 @@ def _who() -> dict[str, Any]:
     return sock if isinstance(sock, dict) else {}
 
 
+def _store_answer(who: dict[str, Any], data: dict[str, Any], client_id: Any, screener: Screener) -> Submitted:
+    """Store one answer and commit: a plain transaction on the hot path, the session for free text."""
+    try:
+        # The handler owns the transaction: begin() commits on success and rolls back on any error.
+        with db.engine.begin() as conn:
+            return answer_quickly(conn, who["w"], who["p"], data["step"], client_id, data.get("value"))
+    except NeedsFullPath:
+        pass
+    workshop, participant, step = answer_context(db.session, who["w"], who["p"], data["step"])
+    if workshop is None or participant is None:
+        raise NotJoined("You are no longer part of this workshop.")
+    result = submit_answer(db.session, workshop, participant, step, client_id, data.get("value"), screener)
+    db.session.commit()
+    return result
+
+
 @socketio.on("answer")
 def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by a phone with ``{step, client_id, value}``; acknowledged to that phone only.
@@ -139,10 +164,7 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
     screener: Screener = current_app.extensions["cg_screener"]
     for attempt in (1, 2):
         try:
-            result = answer_quickly(
-                db.session, who["w"], who["p"], data["step"], client_id, data.get("value"), screener
-            )
-            db.session.commit()
+            result = _store_answer(who, data, client_id, screener)
         except Refused as exc:
             db.session.rollback()
             return {"ok": False, "client_id": client_id, "error": str(exc)}

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..domain.answers import AnswerError, check_answer
@@ -238,24 +239,27 @@ _UPSERT = (
 UPSERT_DIALECTS = frozenset({"sqlite", "postgresql"})
 
 
+class NeedsFullPath(Exception):
+    """This answer carries free text (or the database has no upsert): use ``submit_answer``."""
+
+
 def answer_quickly(
-    db: Session,
+    conn: Connection,
     workshop_id: int,
     participant_id: int,
     position: int,
     client_id: Any,
     payload: Any,
-    screener: Screener,
 ) -> Submitted:
     """Store an answer from a phone: the hot path, with the same rules as ``submit_answer``.
 
-    An answer without free text (most of them) is one read and one upsert on the session's
-    connection, with no ORM objects; an answer with free text takes the full path, because its
-    text must be redacted, screened and queued for moderation.
+    An answer without free text (most of them) is one read and one upsert on a plain
+    connection whose transaction the caller owns, with no ORM objects. An answer with free text
+    raises ``NeedsFullPath`` before writing anything, because its text must be redacted,
+    screened and queued for moderation by ``submit_answer``.
     """
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
         raise Refused("We could not read your answer. Please try again.")
-    conn = db.connection()
     row = conn.execute(
         _QUICK_CONTEXT, {"workshop_id": workshop_id, "participant_id": participant_id, "position": position}
     ).first()
@@ -267,9 +271,7 @@ def answer_quickly(
     except AnswerError as exc:
         raise Refused(str(exc)) from None
     if checked.texts or conn.dialect.name not in UPSERT_DIALECTS:
-        workshop, participant, step = answer_context(db, workshop_id, participant_id, position)
-        assert workshop is not None and participant is not None
-        return submit_answer(db, workshop, participant, step, client_id, payload, screener)
+        raise NeedsFullPath
     now = utcnow()
     stored = conn.execute(
         _UPSERT,

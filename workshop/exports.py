@@ -36,6 +36,7 @@ from .models import Consultation, utcnow
 from .services import NotFound, Refused
 from .services import consultations as cs
 from .services import records as rs
+from .services import register as rg
 
 bp = Blueprint("exports", __name__, url_prefix="/f")
 public_bp = Blueprint("public", __name__)
@@ -95,11 +96,11 @@ class CandidatesForm(FlaskForm):
 class ItemForm(FlaskForm):
     text = TextAreaField("Wording", validators=[DataRequired("Write the wording."), Length(max=2000)])
     kind = RadioField(
-        "Type", choices=[SelectChoice(k, v) for k, v in rs.KINDS.items()], validators=[DataRequired("Choose a type.")]
+        "Type", choices=[SelectChoice(k, v) for k, v in rg.KINDS.items()], validators=[DataRequired("Choose a type.")]
     )
     classification = RadioField(
         "What kind of action",
-        choices=[SelectChoice("", "Not decided yet"), *(SelectChoice(k, v) for k, v in rs.CLASSIFICATIONS.items())],
+        choices=[SelectChoice("", "Not decided yet"), *(SelectChoice(k, v) for k, v in rg.CLASSIFICATIONS.items())],
         validators=[Optional()],
         validate_choice=False,
     )
@@ -107,7 +108,7 @@ class ItemForm(FlaskForm):
     response = TextAreaField("Your response", validators=[Optional(), Length(max=2000)])
     status = RadioField(
         "Status",
-        choices=[SelectChoice(k, v) for k, v in rs.STATUSES.items()],
+        choices=[SelectChoice(k, v) for k, v in rg.STATUSES.items()],
         validators=[DataRequired("Choose a status.")],
     )
     decline_reason = TextAreaField("Why it was declined", validators=[Optional(), Length(max=2000)])
@@ -170,8 +171,8 @@ def report_context(
         "values_vocab": VALUES,
         "grounds_vocab": OBJECTION_GROUNDS,
         "positions_vocab": POSITIONS,
-        "classifications": rs.CLASSIFICATIONS,
-        "statuses": rs.STATUSES,
+        "classifications": rg.CLASSIFICATIONS,
+        "statuses": rg.STATUSES,
         "public_status": PUBLIC_STATUS,
         "public_class": PUBLIC_CLASS,
     }
@@ -305,9 +306,9 @@ def register(consultation_id: int) -> Any:
 
 
 def _register_page(item: Consultation, status: int = 200, **forms: Any) -> Any:
-    items = rs.register_items(db.session, item)
-    sources = rs.item_sources(db.session, items)
-    found = rs.candidates(db.session, item)
+    items = rg.register_items(db.session, item)
+    sources = rg.item_sources(db.session, items)
+    found = rg.candidates(db.session, item)
     by_id = {c.id: c for c in found}
     item_forms = {}
     for i in items:
@@ -345,11 +346,11 @@ def register_add(consultation_id: int) -> Any:
         if form.action.data == "add":
             if not form.item.data:
                 raise Refused("Choose the item to add the comments to.")
-            target = rs.get_item(db.session, item, form.item.data)
-            added = rs.add_sources(db.session, item, target, form.comments.data or [])
+            target = rg.get_item(db.session, item, form.item.data)
+            added = rg.add_sources(db.session, item, target, form.comments.data or [])
             message = f"Added {added} comment{'s' if added != 1 else ''} to item {target.id}."
         else:
-            created = rs.create_item(db.session, item, form.comments.data or [], text=form.text.data or None)
+            created = rg.create_item(db.session, item, form.comments.data or [], text=form.text.data or None)
             message = f"Item {created.id} added to the register."
     except (Refused, NotFound) as exc:
         db.session.rollback()
@@ -365,12 +366,12 @@ def register_add(consultation_id: int) -> Any:
 def register_update(consultation_id: int, item_id: int) -> Any:
     """Save an item's wording, classification, owner, response and status."""
     item = _consultation(consultation_id)
-    found = rs.get_item(db.session, item, item_id)
+    found = rg.get_item(db.session, item, item_id)
     form = ItemForm(prefix=f"i{found.id}")
     error = None
     if form.validate_on_submit():
         try:
-            rs.update_item(
+            rg.update_item(
                 db.session,
                 found,
                 text=form.text.data or "",
@@ -399,11 +400,11 @@ def register_update(consultation_id: int, item_id: int) -> Any:
 def register_merge(consultation_id: int, item_id: int) -> Any:
     """Merge a duplicate item into this one."""
     item = _consultation(consultation_id)
-    found = rs.get_item(db.session, item, item_id)
+    found = rg.get_item(db.session, item, item_id)
     form = MergeForm()
     if form.validate_on_submit():
         try:
-            rs.merge_items(db.session, item, found, form.other.data or 0)
+            rg.merge_items(db.session, item, found, form.other.data or 0)
         except (Refused, NotFound) as exc:
             db.session.rollback()
             flash(str(exc) if isinstance(exc, Refused) else "That item does not exist.", "error")
@@ -420,9 +421,9 @@ def register_merge(consultation_id: int, item_id: int) -> Any:
 def register_delete(consultation_id: int, item_id: int) -> Any:
     """Remove an item from the register; its comments stay in the record."""
     item = _consultation(consultation_id)
-    found = rs.get_item(db.session, item, item_id)
+    found = rg.get_item(db.session, item, item_id)
     if DeleteForm().validate_on_submit():
-        rs.delete_item(db.session, found)
+        rg.delete_item(db.session, found)
         db.session.commit()
         flash("Item removed from the register. Its comments are still in the record.")
     else:
@@ -452,7 +453,7 @@ def publish(consultation_id: int) -> Any:
                 + (", and so can anyone with the public link." if item.public_outcome else ".")
             )
             return redirect(url_for(".publish", consultation_id=item.id))
-    items = rs.register_items(db.session, item)
+    items = rg.register_items(db.session, item)
     return render_template(
         "exports/publish.html",
         consultation=item,

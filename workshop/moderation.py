@@ -22,7 +22,7 @@ from .domain.vocabulary import HIDE_REASONS, TEXT_MAX
 from .extensions import db, socketio
 from .models import Workshop
 from .realtime import console_room
-from .services import Refused
+from .services import Refused, retention
 from .services import consultations as cs
 from .services import moderation as ms
 from .services import workshops as ws
@@ -250,7 +250,7 @@ def register_cli(app: Flask) -> None:
         """
         build, kind = record_builder()
         now = datetime.now(UTC)
-        reports = ms.purge_due(db.session, now=now, dry_run=dry_run, build_record=build)
+        reports = retention.purge_due(db.session, now=now, dry_run=dry_run, build_record=build)
         if dry_run:
             db.session.rollback()
         else:

@@ -8,6 +8,7 @@ about it. Every reply is an acknowledgement to the sender only.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
@@ -112,7 +113,7 @@ def on_connect(auth: Any = None) -> None:
         join_room(console_room(workshop_id))
     elif kind == "projector":
         token = auth.get("token")
-        if not isinstance(token, str) or token != workshop.projector_token:
+        if not isinstance(token, str) or not hmac.compare_digest(token.encode(), workshop.projector_token.encode()):
             raise ConnectionRefusedError("not allowed")
         session["sock"] = {"as": "projector", "w": workshop_id}
         join_room(projector_room(workshop_id))

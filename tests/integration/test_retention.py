@@ -25,8 +25,8 @@ from workshop.models import (
     utcnow,
 )
 from workshop.services import consultations as cs
-from workshop.services import moderation as ms
 from workshop.services import participation as ps
+from workshop.services import retention as rt
 from workshop.services import workshops as ws
 from workshop.services.accounts import create_facilitator
 
@@ -103,7 +103,7 @@ def _consultation(
 
 def _counts(app: Flask, consultation_id: int) -> dict[str, int]:
     with app.app_context():
-        return ms.table_counts(db.session, db.session.get(Consultation, consultation_id))
+        return rt.table_counts(db.session, db.session.get(Consultation, consultation_id))
 
 
 def test_purge_keeps_the_record_and_deletes_exactly_the_raw_data(app: Flask, runner: Any) -> None:
@@ -193,7 +193,7 @@ def test_retention_clock(app: Flask) -> None:
         consultation = cs.create_consultation(db.session, owner, title="Clock", retention_days=30)
         consultation.created_at = now - timedelta(days=100)
         db.session.flush()
-        assert ms.retention_reference(consultation) == consultation.created_at  # no workshops
+        assert rt.retention_reference(consultation) == consultation.created_at  # no workshops
 
         first = Workshop(
             consultation_id=consultation.id,
@@ -210,9 +210,9 @@ def test_retention_clock(app: Flask) -> None:
         db.session.add(first)
         db.session.flush()
         db.session.refresh(consultation)
-        assert ms.retention_reference(consultation) == first.ended_at
-        assert ms.purge_due_at(consultation) == first.ended_at + timedelta(days=30)
-        assert [c.id for c in ms.due_for_purge(db.session, now)] == [consultation.id]
+        assert rt.retention_reference(consultation) == first.ended_at
+        assert rt.purge_due_at(consultation) == first.ended_at + timedelta(days=30)
+        assert [c.id for c in rt.due_for_purge(db.session, now)] == [consultation.id]
 
         second = Workshop(
             consultation_id=consultation.id,
@@ -229,6 +229,6 @@ def test_retention_clock(app: Flask) -> None:
         db.session.flush()
         db.session.refresh(consultation)
         # A workshop running now holds the purge back.
-        assert ms.retention_reference(consultation) == second.started_at
-        assert ms.due_for_purge(db.session, now) == []
+        assert rt.retention_reference(consultation) == second.started_at
+        assert rt.due_for_purge(db.session, now) == []
         db.session.rollback()

@@ -4,18 +4,18 @@ Loading is a fixed number of queries whatever the size of the consultation (one 
 grouped where counts are enough), then ``domain.records.build_record`` does the rest in
 memory. Only *approved* comments are ever loaded for a record.
 
-The register, finalising and publishing are here too, each one function shared by the web
-routes and the command line. Like every service, nothing here commits.
+Finalising and publishing are here too (the conditions register is ``services/register.py``),
+each one function shared by the web routes and the command line. Like every service,
+nothing here commits.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..domain import records as dr
@@ -31,23 +31,13 @@ from ..models import (
     RegisterItem,
     RegisterSource,
     Response,
-    UseCase,
     WithdrawalCount,
     Workshop,
     WorkshopStep,
     utcnow,
 )
 from . import NotFound, Refused
-
-CLASSIFICATIONS: dict[str, str] = {
-    "act": "Act: we can fix this ourselves",
-    "influence": "Influence: others must act, and we will press them",
-    "monitor": "Monitor: we will watch for this",
-}
-STATUSES: dict[str, str] = {"open": "Open", "agreed": "Agreed", "done": "Done", "declined": "Declined"}
-KINDS: dict[str, str] = {"condition": "Condition", "concern": "Concern"}
-TEXT_MAX = 2000
-
+from .register import register_items
 
 # --------------------------------------------------------------------------- loading
 
@@ -358,228 +348,3 @@ def find_public(db: Session, token: str) -> Consultation:
     if found is None or not found.public_outcome or found.published_at is None:
         raise NotFound("outcome")
     return found
-
-
-# --------------------------------------------------------------------------- the conditions register
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """An approved condition, objection reason or comment that could go into the register."""
-
-    id: int
-    kind: str
-    text: str
-    use_case_id: int | None
-    use_case_title: str | None
-    question: str
-    me_too: int
-    items: tuple[int, ...]
-
-
-def candidates(db: Session, consultation: Consultation) -> list[Candidate]:
-    """Approved free text of the consultation, with its "me too" count and register items."""
-    me_too = select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery()
-    rows = db.execute(
-        select(
-            Comment.id,
-            Comment.kind,
-            Comment.text,
-            WorkshopStep.use_case_id,
-            UseCase.title,
-            WorkshopStep.content,
-            func.coalesce(me_too.c.n, 0),
-        )
-        .join(WorkshopStep, WorkshopStep.id == Comment.step_id)
-        .join(Workshop, Workshop.id == Comment.workshop_id)
-        .outerjoin(UseCase, UseCase.id == WorkshopStep.use_case_id)
-        .outerjoin(me_too, me_too.c.comment_id == Comment.id)
-        .where(
-            Workshop.consultation_id == consultation.id, Comment.status == "approved", Comment.safeguarding.is_(False)
-        )
-        .order_by(UseCase.position, Comment.id)
-    ).all()
-    linked: dict[int, list[int]] = {}
-    for item_id, comment_id in db.execute(
-        select(RegisterSource.item_id, RegisterSource.comment_id)
-        .join(RegisterItem)
-        .where(RegisterItem.consultation_id == consultation.id)
-    ):
-        linked.setdefault(comment_id, []).append(item_id)
-    return [
-        Candidate(
-            cid,
-            kind,
-            text,
-            uc_id,
-            uc_title,
-            str((content or {}).get("question", "")),
-            int(n),
-            tuple(sorted(linked.get(cid, ()))),
-        )
-        for cid, kind, text, uc_id, uc_title, content, n in rows
-    ]
-
-
-def register_items(db: Session, consultation: Consultation) -> list[RegisterItem]:
-    return list(
-        db.scalars(
-            select(RegisterItem).where(RegisterItem.consultation_id == consultation.id).order_by(RegisterItem.id)
-        )
-    )
-
-
-def item_sources(db: Session, items: Sequence[RegisterItem]) -> dict[int, list[int]]:
-    """Return each item's source comment ids."""
-    out: dict[int, list[int]] = {i.id: [] for i in items}
-    if items:
-        for item_id, comment_id in db.execute(
-            select(RegisterSource.item_id, RegisterSource.comment_id)
-            .where(RegisterSource.item_id.in_(list(out)))
-            .order_by(RegisterSource.comment_id)
-        ):
-            out[item_id].append(comment_id)
-    return out
-
-
-def get_item(db: Session, consultation: Consultation, item_id: int) -> RegisterItem:
-    found = db.scalar(
-        select(RegisterItem).where(RegisterItem.id == item_id, RegisterItem.consultation_id == consultation.id)
-    )
-    if found is None:
-        raise NotFound("register item")
-    return found
-
-
-def _approved_comments(db: Session, consultation: Consultation, comment_ids: Iterable[int]) -> list[Comment]:
-    wanted = sorted({int(i) for i in comment_ids})
-    if not wanted:
-        raise Refused("Choose at least one comment.")
-    found = list(
-        db.scalars(
-            select(Comment)
-            .join(Workshop, Workshop.id == Comment.workshop_id)
-            .where(
-                Comment.id.in_(wanted),
-                Workshop.consultation_id == consultation.id,
-                Comment.status == "approved",
-                Comment.safeguarding.is_(False),
-            )
-            .order_by(Comment.id)
-        )
-    )
-    if len(found) != len(wanted):
-        raise Refused("Some of those comments cannot be added. Only approved comments can go into the register.")
-    return found
-
-
-def _clean_text(text: str | None, what: str, *, required: bool) -> str:
-    text = " ".join((text or "").split()) if what != "response" else (text or "").strip()
-    if required and not text:
-        raise Refused(f"Write the {what}.")
-    if len(text) > TEXT_MAX:
-        raise Refused(f"The {what} is too long. Please keep it under {TEXT_MAX} characters.")
-    return text
-
-
-def create_item(
-    db: Session,
-    consultation: Consultation,
-    comment_ids: Iterable[int],
-    *,
-    text: str | None = None,
-    kind: str | None = None,
-) -> RegisterItem:
-    """Make one register item from one or more approved comments (duplicates merged into one)."""
-    comments = _approved_comments(db, consultation, comment_ids)
-    if kind is None:
-        kind = "condition" if all(c.kind == "condition" for c in comments) else "concern"
-    if kind not in KINDS:
-        raise Refused("Choose whether this is a condition or a concern.")
-    step_use_cases = set(
-        db.scalars(select(WorkshopStep.use_case_id).where(WorkshopStep.id.in_({c.step_id for c in comments})))
-    )
-    use_case_id = step_use_cases.pop() if len(step_use_cases) == 1 else None
-    item = RegisterItem(
-        consultation_id=consultation.id,
-        use_case_id=use_case_id,
-        kind=kind,
-        text=_clean_text(text or comments[0].text, "wording", required=True),
-        status="open",
-    )
-    db.add(item)
-    db.flush()
-    for c in comments:
-        db.add(RegisterSource(item_id=item.id, comment_id=c.id))
-    db.flush()
-    return item
-
-
-def add_sources(db: Session, consultation: Consultation, item: RegisterItem, comment_ids: Iterable[int]) -> int:
-    """Merge more approved comments into an item; return how many were new to it."""
-    comments = _approved_comments(db, consultation, comment_ids)
-    have = set(db.scalars(select(RegisterSource.comment_id).where(RegisterSource.item_id == item.id)))
-    added = 0
-    for c in comments:
-        if c.id not in have:
-            db.add(RegisterSource(item_id=item.id, comment_id=c.id))
-            added += 1
-    db.flush()
-    return added
-
-
-def merge_items(db: Session, consultation: Consultation, keep: RegisterItem, other_id: int) -> None:
-    """Merge a duplicate item into ``keep``: its comments move over, and it is removed."""
-    other = get_item(db, consultation, other_id)
-    if other.id == keep.id:
-        raise Refused("Choose a different item to merge with.")
-    have = set(db.scalars(select(RegisterSource.comment_id).where(RegisterSource.item_id == keep.id)))
-    for comment_id in db.scalars(select(RegisterSource.comment_id).where(RegisterSource.item_id == other.id)):
-        if comment_id not in have:
-            db.add(RegisterSource(item_id=keep.id, comment_id=comment_id))
-    if keep.use_case_id != other.use_case_id:
-        keep.use_case_id = None
-    db.flush()
-    db.execute(delete(RegisterSource).where(RegisterSource.item_id == other.id))
-    db.delete(other)
-    db.flush()
-
-
-def update_item(
-    db: Session,
-    item: RegisterItem,
-    *,
-    text: str,
-    kind: str,
-    classification: str | None,
-    owner: str,
-    response: str,
-    status: str,
-    decline_reason: str,
-) -> None:
-    """Classify and answer an item. Checks everything first, so bad input changes nothing."""
-    if kind not in KINDS:
-        raise Refused("Choose whether this is a condition or a concern.")
-    if classification not in (None, "", *CLASSIFICATIONS):
-        raise Refused("Choose act, influence or monitor, or leave it unclassified.")
-    if status not in STATUSES:
-        raise Refused("Choose a status: open, agreed, done or declined.")
-    clean_text = _clean_text(text, "wording", required=True)
-    clean_owner = _clean_text(owner, "owner", required=False)[:200]
-    clean_response = _clean_text(response, "response", required=False)
-    clean_reason = _clean_text(decline_reason, "reason", required=False)
-    if status == "declined" and not clean_reason:
-        raise Refused("Say why this was declined. People who asked for it will read the reason.")
-    if status in ("agreed", "done") and not clean_response:
-        raise Refused("Write a response before you mark this agreed or done.")
-    item.text, item.kind, item.classification = clean_text, kind, classification or None
-    item.owner, item.response, item.status = clean_owner, clean_response, status
-    item.decline_reason = clean_reason if status == "declined" else ""
-    item.updated_at = utcnow()
-
-
-def delete_item(db: Session, item: RegisterItem) -> None:
-    """Remove an item from the register (its comments stay in the record)."""
-    db.execute(delete(RegisterSource).where(RegisterSource.item_id == item.id))
-    db.delete(item)
-    db.flush()

@@ -260,7 +260,7 @@ def register_cli(app: Flask) -> None:
             return
         for report in reports:
             verb = "Would delete" if dry_run else "Deleted"
-            tables = [m.__tablename__ for m in ms.RAW_TABLES]
+            tables = [m.__tablename__ for m in retention.RAW_TABLES]
             gone = {t: report.before[t] - (0 if dry_run else report.after[t]) for t in tables}
             detail = ", ".join(f"{n} {table}" for table, n in gone.items() if n) or "no raw rows"
             click.echo(f"Consultation {report.consultation_id} (due {report.due_at:%Y-%m-%d}): {verb} {detail}.")

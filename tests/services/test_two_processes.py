@@ -13,6 +13,7 @@ that is a failure. Every wait is on a condition with a timeout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import secrets
@@ -268,10 +269,8 @@ class Screen:
                 raise AssertionError(
                     f"{self.name} ({self.base}) never got {event} with {what}; last: {self.events[event][-1:]}"
                 )
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), left)
-            except TimeoutError:
-                pass
 
     async def close(self) -> None:
         try:

@@ -63,7 +63,7 @@ def main() -> int:
     with (out / "messages.mo").open("wb") as fh:
         write_mo(fh, catalog)
     for text in missing:
-        print(f"no Welsh yet: {text!r}")
+        sys.stderr.write(f"no Welsh yet: {text!r}\n")
     return 1 if missing else 0
 
 

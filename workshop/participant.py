@@ -7,8 +7,10 @@ asked for or kept: a participant is a random token in the signed session cookie.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -124,23 +126,26 @@ def join(code: str) -> Any:
     ), 400 if error else 200
 
 
-def _joined(code: str) -> tuple[Workshop, Participant] | Any:
-    try:
-        workshop, participant = _current(code)
-    except NotFound:
-        return render_template("participant/no_workshop.html", code=code[:20]), 404
-    if participant is None:
-        return redirect(url_for(".join", code=workshop.join_code))
-    return workshop, participant
+def joined(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a view the workshop and this browser's participant, or send the browser to join first."""
+
+    @functools.wraps(view)
+    def wrapped(code: str) -> Any:
+        try:
+            workshop, participant = _current(code)
+        except NotFound:
+            return render_template("participant/no_workshop.html", code=code[:20]), 404
+        if participant is None:
+            return redirect(url_for(".join", code=workshop.join_code))
+        return view(workshop, participant)
+
+    return wrapped
 
 
 @bp.route("/w/<code>/role", methods=["GET", "POST"])
-def role(code: str) -> Any:
+@joined
+def role(workshop: Workshop, participant: Participant) -> Any:
     """Ask, optionally, which group the participant belongs to; then show their receipt code."""
-    found = _joined(code)
-    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
-        return found
-    workshop, participant = found
     form = RoleForm()
     form.role.choices = [SelectChoice(r, r) for r in workshop.roles]
     if form.validate_on_submit():
@@ -159,12 +164,9 @@ def role(code: str) -> Any:
 
 
 @bp.get("/w/<code>/receipt")
-def receipt(code: str) -> Any:
+@joined
+def receipt(workshop: Workshop, _participant: Participant) -> Any:
     """Show the receipt code, which lets the participant withdraw or see the outcome later."""
-    found = _joined(code)
-    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
-        return found
-    workshop, _participant = found
     return render_template(
         "participant/receipt.html",
         workshop=workshop,
@@ -174,12 +176,9 @@ def receipt(code: str) -> Any:
 
 
 @bp.get("/w/<code>")
-def live(code: str) -> Any:
+@joined
+def live(workshop: Workshop, participant: Participant) -> Any:
     """The participant's live page: the current step, and a form to answer it."""
-    found = _joined(code)
-    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
-        return found
-    workshop, participant = found
     step = get_step(db.session, workshop.id, workshop.current_step)
     answer = ps.my_answer(db.session, participant, step) if step is not None and step.kind == "prompt" else None
     texts = ps.my_texts(db.session, answer) if answer is not None else []
@@ -196,12 +195,9 @@ def live(code: str) -> Any:
 
 
 @bp.post("/w/<code>/answer")
-def answer(code: str) -> Any:
+@joined
+def answer(workshop: Workshop, participant: Participant) -> Any:
     """Save an answer sent as a plain form (JavaScript off); the socket path uses the same service."""
-    found = _joined(code)
-    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
-        return found
-    workshop, participant = found
     form = ConsentForm()  # CSRF check only
     step_raw = request.form.get("step", "")
     step = get_step(db.session, workshop.id, int(step_raw)) if step_raw.isdigit() else None
@@ -251,13 +247,11 @@ def current_app_screener() -> ps.Screener:
 
 
 @bp.get("/w/<code>/support")
-def support(code: str) -> Any:
+@joined
+def support(workshop: Workshop, _participant: Participant) -> Any:
     """A kind message after a comment that may be about harm: it was not shown, and where to get help."""
-    found = _joined(code)
-    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
-        return found
     message = current_app.extensions["cg_library"].safeguarding.get("participant_message", "")
-    return render_template("participant/support.html", workshop=found[0], message=message)
+    return render_template("participant/support.html", workshop=workshop, message=message)
 
 
 @bp.get("/easy-read/<setting>")
@@ -334,12 +328,9 @@ def outcome() -> Any:
 
 
 @bp.route("/w/<code>/comments", methods=["GET", "POST"])
-def comments(code: str) -> Any:
+@joined
+def comments(workshop: Workshop, participant: Participant) -> Any:
     """What others said on this step (approved only), with a "me too" button on each."""
-    found = _joined(code)
-    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
-        return found
-    workshop, participant = found
     step = get_step(db.session, workshop.id, workshop.current_step)
     form = ConsentForm()  # CSRF only
     error = None
@@ -368,12 +359,9 @@ def comments(code: str) -> Any:
 
 
 @bp.post("/w/<code>/next-person")
-def next_person(code: str) -> Any:
+@joined
+def next_person(workshop: Workshop, _participant: Participant) -> Any:
     """On a shared tablet: forget this person on this device and start again for the next one."""
-    found = _joined(code)
-    if not isinstance(found, tuple) or not isinstance(found[0], Workshop):
-        return found
-    workshop, _participant = found
     if ConsentForm().validate_on_submit():
         for key in ("p", "r"):
             kept = dict(session.get(key) or {})

@@ -17,23 +17,10 @@ import pytest
 from flask import Flask
 from secworld import World
 from sqlalchemy import select
-from xssworld import PAYLOADS, fill, problems, shown_as_text, visit
+from xssworld import FIELDS, PAYLOADS, fill, problems, shown_as_text, visit
 
 from workshop.extensions import db
 from workshop.models import Comment
-
-FIELDS = (
-    "consultation",
-    "use_case",
-    "workshop",
-    "role",
-    "names",
-    "comment",
-    "condition",
-    "objection",
-    "register",
-    "summary",
-)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from liveserver import run_server
 from secworld import PASSWORD, World, make_app
-from xssworld import PAYLOADS, fill
+from xssworld import FIELDS, PAYLOADS, fill
 
 from workshop.extensions import db
 
@@ -27,18 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-FIELDS = (
-    "consultation",
-    "use_case",
-    "workshop",
-    "role",
-    "names",
-    "comment",
-    "condition",
-    "objection",
-    "register",
-    "summary",
-)
 TRAP = """
 window.__xss = 0;
 window.__csp = [];

@@ -65,6 +65,21 @@ class _Checker(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+# Every text field fill() plants a payload in, by the key it reads from its payloads.
+FIELDS = (
+    "consultation",
+    "use_case",
+    "workshop",
+    "role",
+    "names",
+    "comment",
+    "condition",
+    "objection",
+    "register",
+    "summary",
+)
+
+
 def problems(html: str) -> list[str]:
     """What in a page shows that a payload was written as markup, not text."""
     checker = _Checker()

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
 from .config import Config
-from .extensions import babel, csrf, db, migrate, socketio
+from .extensions import csrf, db, migrate, socketio
 
 __all__ = ["create_app", "socketio"]
 
@@ -55,7 +55,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # Import the handlers before init_app: @socketio.on keeps a handler for every future app
     # only while the SocketIO object has no server yet. Imported after the first init_app, they
     # would be bound to that app's server alone, and every later app (each test) would get none.
-    from . import sockets  # noqa: F401
+    from .web import sockets  # noqa: F401
 
     socketio.init_app(
         app,
@@ -83,28 +83,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
 
-    from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector
-    from .cli import register_cli
-    from .web import register_web
+    from . import web
 
     # <int:...> in every route: at most 2**31 - 1, so a huge id is a 404, not a database overflow.
     app.url_map.converters["int"] = IdConverter
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(facilitator.bp)
-    app.register_blueprint(participant.bp)
-    app.register_blueprint(projector.bp)
-    app.register_blueprint(exports.bp)
-    app.register_blueprint(exports.public_bp)
-    app.register_blueprint(assisted.bp)
-    app.register_blueprint(moderation.bp)
-    errors.register(app)
-    register_web(app)
-    from .web import locale
-
-    babel.init_app(app, locale_selector=locale, default_translation_directories=str(ROOT / "workshop" / "translations"))
-    register_cli(app)
-    exports.register_cli(app)
-    moderation.register_cli(app)
+    web.register(app)
     logging.getLogger("engineio.server").setLevel(logging.WARNING)
     logging.getLogger("socketio.server").setLevel(logging.WARNING)
     return app

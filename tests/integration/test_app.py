@@ -231,7 +231,7 @@ SERVER_EVENTS = [e.name for e in EVENTS if e.sender == "server"]
 
 
 def _decorated_socket_events() -> set[str]:
-    tree = ast.parse((ROOT / "workshop" / "sockets.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "workshop" / "web" / "sockets.py").read_text(encoding="utf-8"))
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
@@ -258,7 +258,7 @@ def test_catalogue_has_both_directions() -> None:
 
 @pytest.mark.parametrize("name", CLIENT_EVENTS)
 def test_every_client_event_has_a_handler_in_sockets_py(name: str) -> None:
-    assert name in _decorated_socket_events(), f"no @socketio.on({name!r}) handler in workshop/sockets.py"
+    assert name in _decorated_socket_events(), f"no @socketio.on({name!r}) handler in workshop/web/sockets.py"
 
 
 @pytest.mark.parametrize("name", CLIENT_EVENTS)

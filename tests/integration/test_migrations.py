@@ -61,7 +61,7 @@ def test_migrating_does_not_silence_the_apps_loggers(database_url: str) -> None:
     # Alembic's env.py configures logging from alembic.ini; it must not disable loggers that
     # already exist, or errors in socket handlers would go unlogged after ``python run.py``.
     app = make_app(database_url)
-    ours = [logging.getLogger(name) for name in ("workshop.sockets", "workshop.errors", "workshop.realtime")]
+    ours = [logging.getLogger(name) for name in ("workshop.web.sockets", "workshop.web.errors", "workshop.realtime")]
     with app.app_context():
         flask_migrate.upgrade()
         db.session.remove()

@@ -13,7 +13,7 @@ from flask import Flask
 from secworld import PASSWORD, World, make_app
 from sqlalchemy import func, select
 
-from workshop import ratelimit
+from workshop.web import ratelimit
 from workshop.extensions import db, socketio
 from workshop.models import Response
 

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .domain.packs import CARD_FIELDS, CARD_OPTIONAL
+from ..domain.packs import CARD_FIELDS, CARD_OPTIONAL
 
 
 class MultiCheckboxField(SelectMultipleField):

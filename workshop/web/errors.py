@@ -9,8 +9,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
-from .services import NotFound
+from ..extensions import db
+from ..services import NotFound
 
 log = logging.getLogger(__name__)
 

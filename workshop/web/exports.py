@@ -24,19 +24,19 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..config import ROOT
+from ..domain import export_render as er
+from ..domain.charts import bar_chart_svg
+from ..domain.records import RECORD_VERSION
+from ..domain.tally import OptionCount, Tally
+from ..domain.vocabulary import LIFECYCLE, N_, OBJECTION_GROUNDS, POSITIONS, VALUES
+from ..extensions import db
+from ..models import Consultation, utcnow
+from ..services import NotFound, Refused
+from ..services import consultations as cs
+from ..services import records as rs
+from ..services import register as rg
 from .auth import login_required
-from .config import ROOT
-from .domain import export_render as er
-from .domain.charts import bar_chart_svg
-from .domain.records import RECORD_VERSION
-from .domain.tally import OptionCount, Tally
-from .domain.vocabulary import LIFECYCLE, N_, OBJECTION_GROUNDS, POSITIONS, VALUES
-from .extensions import db
-from .models import Consultation, utcnow
-from .services import NotFound, Refused
-from .services import consultations as cs
-from .services import records as rs
-from .services import register as rg
 
 bp = Blueprint("exports", __name__, url_prefix="/f")
 public_bp = Blueprint("public", __name__)

@@ -11,13 +11,13 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
-from .domain.charts import bar_chart_svg
-from .extensions import db
-from .models import Workshop
-from .qr import qr_svg
-from .services import live
-from .services.participation import step_tally
-from .services.workshops import get_step
+from ..domain.charts import bar_chart_svg
+from ..extensions import db
+from ..models import Workshop
+from ..qr import qr_svg
+from ..services import live
+from ..services.participation import step_tally
+from ..services.workshops import get_step
 
 bp = Blueprint("projector", __name__, url_prefix="/p")
 

@@ -14,7 +14,7 @@ from flask import Flask, current_app, jsonify, request, session
 from flask_compress import Compress
 from sqlalchemy import text
 
-from .extensions import db
+from ..extensions import db
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -76,7 +76,7 @@ def register_web(app: Flask) -> None:
         state = {"status": "ok", "database": "ok"}
         try:
             db.session.execute(text("SELECT 1"))
-            from .models import Workshop
+            from ..models import Workshop
 
             db.session.execute(db.select(Workshop.id).limit(1))
         except Exception as exc:  # report, never crash the probe
@@ -86,8 +86,8 @@ def register_web(app: Flask) -> None:
             return jsonify(state), 503
         return jsonify(state)
 
-    from .domain import vocabulary as v
-    from .domain.packs import CARD_FIELDS
+    from ..domain import vocabulary as v
+    from ..domain.packs import CARD_FIELDS
 
     card_rows = [(k, label) for k, label in CARD_FIELDS.items() if k not in ("title", "summary")]
     app.jinja_env.globals.update(
@@ -144,11 +144,11 @@ def translated_options(content: dict[str, Any]) -> list[dict[str, str]]:
 
 def glossary_for(card: dict[str, Any] | None) -> list[tuple[str, str]]:
     """The glossary words a card uses, with their meanings, to explain on the card itself."""
-    from .domain.glossary import terms_in
+    from ..domain.glossary import terms_in
 
     if not card:
         return []
-    from .domain.packs import CARD_FIELDS
+    from ..domain.packs import CARD_FIELDS
 
     # Every word the phone shows with the card counts: each field ("A real example" too) and
     # the labels of the rows it fills ("If it is wrong one way: a false alarm").

@@ -8,9 +8,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .extensions import db
-from .services import Refused
-from .services.accounts import create_facilitator, set_password
+from ..extensions import db
+from ..services import Refused
+from ..services.accounts import create_facilitator, set_password
 
 
 def _read_password(confirm: bool = True) -> str:
@@ -40,7 +40,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("name")
     def password(name: str) -> None:
         """Set a new password for a facilitator (read from a prompt or stdin)."""
-        from .models import Facilitator
+        from ..models import Facilitator
 
         found = db.session.scalar(db.select(Facilitator).where(Facilitator.name == name))
         if found is None:
@@ -55,7 +55,7 @@ def register_cli(app: Flask) -> None:
     @facilitator.command("list")
     def list_() -> None:
         """List facilitator names."""
-        from .models import Facilitator
+        from ..models import Facilitator
 
         for f in db.session.scalars(db.select(Facilitator).order_by(Facilitator.name)):
             click.echo(f.name)
@@ -65,7 +65,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
     def demo() -> None:
         """Create the demo consultation and workshop on an empty database."""
-        from .services.demo import is_empty, seed_demo
+        from ..services.demo import is_empty, seed_demo
 
         if not is_empty(db.session):
             raise click.ClickException("The database already has facilitators; the demo is only made on an empty one.")

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
+from ..extensions import db
+from ..models import Facilitator, utcnow
+from ..services.accounts import LoginThrottled, authenticate
 from . import ratelimit
-from .extensions import db
 from .forms import LoginForm, LogoutForm
-from .models import Facilitator, utcnow
-from .services.accounts import LoginThrottled, authenticate
 
 bp = Blueprint("auth", __name__)
 

@@ -18,14 +18,14 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from ..extensions import db
+from ..models import Participant, Workshop
+from ..services import NotFound, Refused
+from ..services import participation as ps
+from ..services.workshops import get_step
 from . import ratelimit
 from .auth import is_local
-from .extensions import db
 from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm
-from .models import Participant, Workshop
-from .services import NotFound, Refused
-from .services import participation as ps
-from .services.workshops import get_step
 
 bp = Blueprint("participant", __name__)
 

@@ -16,15 +16,15 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from wtforms.fields.choices import SelectChoice
 
+from ..extensions import db
+from ..models import Participant, Workshop
+from ..services import Refused
+from ..services import consultations as cs
+from ..services import participation as ps
+from ..services import workshops as ws
 from .auth import login_required
-from .extensions import db
 from .forms import ConsentForm, RoleForm
-from .models import Participant, Workshop
 from .participant import payload_from_form
-from .services import Refused
-from .services import consultations as cs
-from .services import participation as ps
-from .services import workshops as ws
 
 bp = Blueprint("assisted", __name__, url_prefix="/f")
 

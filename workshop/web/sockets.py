@@ -16,11 +16,9 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy.exc import IntegrityError
 
-from . import ratelimit
-from .auth import current_facilitator
-from .extensions import db, socketio
-from .models import Participant, Workshop
-from .realtime import (
+from ..extensions import db, socketio
+from ..models import Participant, Workshop
+from ..realtime import (
     broadcast_state,
     console_room,
     phone_variant_room,
@@ -29,10 +27,10 @@ from .realtime import (
     render_phone_step,
     state_payload,
 )
-from .services import NotFound, Refused
-from .services import consultations as cs
-from .services import workshops as ws
-from .services.participation import (
+from ..services import NotFound, Refused
+from ..services import consultations as cs
+from ..services import workshops as ws
+from ..services.participation import (
     NeedsFullPath,
     NotJoined,
     Screener,
@@ -42,6 +40,8 @@ from .services.participation import (
     me_too,
     submit_answer,
 )
+from . import ratelimit
+from .auth import current_facilitator
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
         # who["w"], not workshop.id: after the commit that would reload the whole row.
         _publisher().mark(who["w"])
         if result.pending_moderation or result.held_for_safeguarding:
-            from .services.live import queue_counts
+            from ..services.live import queue_counts
 
             socketio.emit("moderation", queue_counts(db.session, who["w"]), to=console_room(who["w"]))
     return {
@@ -238,7 +238,7 @@ def on_preview(data: Any = None, *_extra: Any) -> dict[str, Any]:
     workshop = db.session.get(Workshop, who["w"])
     if workshop is None:
         return {"ok": False}
-    from .domain.redaction import redact
+    from ..domain.redaction import redact
 
     clean = redact(text, tuple(workshop.redaction_names))
     return {"ok": True, "text": clean.text, "changed": clean.changed, "counts": clean.counts()}

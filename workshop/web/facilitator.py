@@ -11,10 +11,16 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
+from ..domain.packs import CARD_FIELDS
+from ..domain.vocabulary import DEFAULT_ROLES
+from ..extensions import db
+from ..library import Library
+from ..qr import qr_svg
+from ..services import Refused, live
+from ..services import consultations as cs
+from ..services import workshops as ws
+from ..services.participation import joined_by_role
 from .auth import login_required
-from .domain.packs import CARD_FIELDS
-from .domain.vocabulary import DEFAULT_ROLES
-from .extensions import db
 from .forms import (
     ArchiveForm,
     ConsultationForm,
@@ -26,12 +32,6 @@ from .forms import (
     WorkshopForm,
     WorkshopSettingsForm,
 )
-from .library import Library
-from .qr import qr_svg
-from .services import Refused, live
-from .services import consultations as cs
-from .services import workshops as ws
-from .services.participation import joined_by_role
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f")
 

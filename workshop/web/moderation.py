@@ -17,16 +17,16 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..domain.vocabulary import HIDE_REASONS, TEXT_MAX
+from ..extensions import db, socketio
+from ..models import Workshop
+from ..realtime import console_room
+from ..services import Refused, retention
+from ..services import consultations as cs
+from ..services import moderation as ms
+from ..services import workshops as ws
+from ..services.live import queue_counts
 from .auth import login_required
-from .domain.vocabulary import HIDE_REASONS, TEXT_MAX
-from .extensions import db, socketio
-from .models import Workshop
-from .realtime import console_room
-from .services import Refused, retention
-from .services import consultations as cs
-from .services import moderation as ms
-from .services import workshops as ws
-from .services.live import queue_counts
 
 bp = Blueprint("moderation", __name__, url_prefix="/f")
 
@@ -208,7 +208,7 @@ def acknowledge(consultation_id: int, workshop_id: int, alert_id: int) -> Any:
 def record_builder() -> tuple[Any, str]:
     """Return the records service's full record builder, or None (the minimal record) without it."""
     try:
-        from .services import records
+        from ..services import records
     except ImportError:
         return None, "minimal"
     build = getattr(records, "build", None)

@@ -16,24 +16,27 @@ import secrets  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from workshop import create_app, socketio  # noqa: E402
-
-INSTANCE = Path(__file__).resolve().parent / "instance"
+from workshop.config import Config  # noqa: E402
 
 
 def _secret_key() -> None:
-    """Keep one secret key in instance/ so phones stay joined across restarts."""
-    if os.environ.get("WORKSHOP_SECRET_KEY"):
+    """Make the instance folder and, the first time, the secret key kept in it.
+
+    Phones stay joined across restarts, and ``flask --app workshop ...`` commands read the same
+    key (``create_app`` reads it; only this script writes it).
+    """
+    folder = Path(Config.from_env()["INSTANCE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if os.environ.get("WORKSHOP_SECRET_KEY") or path.exists():
         return
-    INSTANCE.mkdir(exist_ok=True)
-    path = INSTANCE / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    os.environ["WORKSHOP_SECRET_KEY"] = path.read_text().strip()
+    # Created with owner-only permissions from the start: never readable by others, even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(secrets.token_urlsafe(48))
 
 
 _secret_key()
-INSTANCE.mkdir(exist_ok=True)
 app = create_app()
 
 

@@ -8,39 +8,49 @@ has no other side effects: no migrations, no demo data, no background tasks.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from .config import Config
+from .config import PACKAGE, ROOT, Config
 from .extensions import csrf, db, migrate, socketio
 
-__all__ = ["create_app", "socketio"]
+__all__ = ["StartupError", "create_app", "socketio"]
 
 SOCKET_MAX_BYTES = 16 * 1024
 
 
+class StartupError(click.ClickException):
+    """The app cannot start for a reason the person running it can fix; the message says how.
+
+    A ``click.ClickException``, so ``flask --app workshop ...`` prints the sentence, not a traceback.
+    """
+
+
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     """Build the app from a config class (default ``Config``) or a mapping of overrides."""
-    from .config import ROOT
-
+    try:
+        if isinstance(config, dict):
+            settings = Config.from_env()
+            settings.update(config)
+        else:
+            settings = (config or Config).from_env()
+    except ValueError as exc:
+        raise StartupError(str(exc)) from None
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(Path(settings["INSTANCE_DIR"]).resolve()),
     )
-    if isinstance(config, dict):
-        settings = Config.from_env()
-        settings.update(config)
-    else:
-        settings = (config or Config).from_env()
     app.config.update(settings)
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("No secret key: set WORKSHOP_SECRET_KEY (python run.py makes one for you).")
+        app.config["SECRET_KEY"] = read_secret_key(Path(app.instance_path) / "secret_key")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 
@@ -50,7 +60,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.extensions["cg_library"] = library
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "workshop" / "migrations"))
+    migrate.init_app(app, db, directory=str(PACKAGE / "migrations"))
     csrf.init_app(app)
     # Import the handlers before init_app: @socketio.on keeps a handler for every future app
     # only while the SocketIO object has no server yet. Imported after the first init_app, they
@@ -93,6 +103,22 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def read_secret_key(path: Path) -> str:
+    """Return the secret key kept in ``path`` (``python run.py`` writes it the first time)."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise StartupError(
+            f"There is no secret key yet. Run `python run.py` once (it makes one in {path}), "
+            "or set WORKSHOP_SECRET_KEY."
+        ) from None
+    except OSError as exc:
+        raise StartupError(f"The secret key in {path} cannot be read ({exc.strerror}).") from None
+    if len(key) < 32:
+        raise StartupError(f"The secret key in {path} is too short. Delete the file and run `python run.py` again.")
+    return key
+
+
 def _client_manager(app: Flask) -> Any:
     """Return the Redis client manager when several processes share a message queue, else None (one process)."""
     url = app.config["MESSAGE_QUEUE"]
@@ -101,7 +127,7 @@ def _client_manager(app: Flask) -> Any:
     from .messagequeue import REDIS_SCHEMES, redis_manager
 
     if not url.startswith(REDIS_SCHEMES):
-        raise RuntimeError("WORKSHOP_MESSAGE_QUEUE must be a Redis URL, such as redis://127.0.0.1:6379/0.")
+        raise StartupError("WORKSHOP_MESSAGE_QUEUE must be a Redis URL, such as redis://127.0.0.1:6379/0.")
     return redis_manager(url, app.config["MESSAGE_QUEUE_CHANNEL"], int(app.config["REDIS_POOL_SIZE"]))
 
 

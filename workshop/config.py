@@ -12,7 +12,22 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _checkout() -> Path | None:
+    """Return the source checkout holding this package, or None when installed with pip."""
+    top = PACKAGE.parent
+    return top if (top / "templates").is_dir() and (top / "prompts").is_dir() else None
+
+
+# Templates, static files and packs: beside the package in a checkout; inside it (copied there
+# by the wheel build, see pyproject.toml) when installed with ``pip install .``.
+ROOT = _checkout() or PACKAGE / "_assets"
+# Writable files (SQLite database, secret key): ``instance/`` in the checkout, or in the
+# current folder for an installed package, unless WORKSHOP_INSTANCE_DIR says otherwise.
+INSTANCE = Path(os.environ.get("WORKSHOP_INSTANCE_DIR") or ((_checkout() or Path.cwd()) / "instance")).resolve()
+SECRET_KEY_FILE = INSTANCE / "secret_key"
 
 # environment variable -> (config key, description for the README)
 ENV_SETTINGS: dict[str, tuple[str, str]] = {
@@ -22,7 +37,11 @@ ENV_SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "WORKSHOP_SECRET_KEY": (
         "SECRET_KEY",
-        "Key that signs cookies. `run.py` makes and keeps one in `instance/` if unset",
+        "Key that signs cookies. If unset, the one `run.py` made and keeps in `instance/secret_key` is used",
+    ),
+    "WORKSHOP_INSTANCE_DIR": (
+        "INSTANCE_DIR",
+        "Folder for the SQLite database and the secret key (default `instance/` in the checkout)",
     ),
     "WORKSHOP_MESSAGE_QUEUE": (
         "MESSAGE_QUEUE",
@@ -62,7 +81,8 @@ class Config:
     """Defaults for running on one machine with the embedded SQLite database."""
 
     SECRET_KEY: str | None = None
-    SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'workshop.sqlite3'}"
+    INSTANCE_DIR = str(INSTANCE)
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'workshop.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     MESSAGE_QUEUE = ""
     HOST = "127.0.0.1"
@@ -95,6 +115,14 @@ class Config:
         for var, (key, _) in ENV_SETTINGS.items():
             if var in environ:
                 settings[key] = _cast(environ[var], settings.get(key), var)
+        moved = "WORKSHOP_INSTANCE_DIR" in environ and "WORKSHOP_DATABASE_URL" not in environ
+        if (
+            moved
+            and settings["SQLALCHEMY_DATABASE_URI"] == cls.SQLALCHEMY_DATABASE_URI == Config.SQLALCHEMY_DATABASE_URI
+        ):
+            # The default SQLite file follows the instance folder.
+            folder = Path(settings["INSTANCE_DIR"]).resolve()
+            settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'workshop.sqlite3'}"
         settings["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=settings["SESSION_HOURS"])
         return settings
 

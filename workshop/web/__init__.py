@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..config import ROOT
+from ..config import PACKAGE
 from ..extensions import babel
 from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector
 from .cli import register_cli
@@ -28,7 +28,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(moderation.bp)
     errors.register(app)
     register_web(app)
-    babel.init_app(app, locale_selector=locale, default_translation_directories=str(ROOT / "workshop" / "translations"))
+    babel.init_app(app, locale_selector=locale, default_translation_directories=str(PACKAGE / "translations"))
     register_cli(app)
     exports.register_cli(app)
     moderation.register_cli(app)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from workshop import create_app
+from workshop import StartupError, create_app
 from workshop.config import ENV_SETTINGS, ROOT, Config, TestConfig
 from workshop.extensions import db, socketio
 from workshop.realtime import EVENTS
@@ -23,6 +23,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 ENV_VALUES: dict[str, tuple[str, Any]] = {
     "WORKSHOP_DATABASE_URL": ("postgresql+psycopg://u@db.example:5432/cg", "postgresql+psycopg://u@db.example:5432/cg"),
     "WORKSHOP_SECRET_KEY": ("a-secret-from-the-environment", "a-secret-from-the-environment"),
+    "WORKSHOP_INSTANCE_DIR": ("/srv/common-ground", "/srv/common-ground"),
     "WORKSHOP_MESSAGE_QUEUE": ("redis://127.0.0.1:6379/3", "redis://127.0.0.1:6379/3"),
     "WORKSHOP_HOST": ("0.0.0.0", "0.0.0.0"),  # noqa: S104 (a value, not a bind)
     "WORKSHOP_PORT": ("8123", 8123),
@@ -130,13 +131,28 @@ def test_mapping_overrides_the_environment(database_url: str, clean_env: pytest.
     assert app.config["SMALL_GROUP_K"] == 4
 
 
-def test_no_secret_key_refuses_to_build(clean_env: pytest.MonkeyPatch, database_url: str) -> None:
-    with pytest.raises(RuntimeError, match="WORKSHOP_SECRET_KEY"):
-        create_app(Config)
-    with pytest.raises(RuntimeError, match="No secret key"):
+def test_no_secret_key_refuses_to_build(clean_env: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> None:
+    clean_env.setenv("WORKSHOP_INSTANCE_DIR", str(tmp_path))
+    for config in (
+        Config,
+        {"SQLALCHEMY_DATABASE_URI": database_url},
+        {"SECRET_KEY": "", "SQLALCHEMY_DATABASE_URI": database_url},
+    ):
+        with pytest.raises(StartupError, match=r"There is no secret key yet\. Run `python run.py` once"):
+            create_app(config)
+
+
+def test_secret_key_kept_in_the_instance_folder_is_read(
+    clean_env: pytest.MonkeyPatch, database_url: str, tmp_path: Path
+) -> None:
+    clean_env.setenv("WORKSHOP_INSTANCE_DIR", str(tmp_path))
+    (tmp_path / "secret_key").write_text("k" * 64 + "\n")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    assert app.config["SECRET_KEY"] == "k" * 64
+    assert app.instance_path == str(tmp_path.resolve())
+    (tmp_path / "secret_key").write_text("short")
+    with pytest.raises(StartupError, match="too short"):
         create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    with pytest.raises(RuntimeError, match="No secret key"):
-        create_app({"SECRET_KEY": "", "SQLALCHEMY_DATABASE_URI": database_url})
 
 
 def test_secret_key_from_the_environment_builds(clean_env: pytest.MonkeyPatch, database_url: str) -> None:

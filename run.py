@@ -2,89 +2,14 @@
 
 On an empty database this migrates, makes a demo consultation with a ready workshop and a
 facilitator ``demo`` with a random password, and prints where to log in and join.
-Also the WSGI target for gunicorn's gevent worker: ``gunicorn -k gevent -w 1 run:app``.
+Also the WSGI target for gunicorn's gevent worker: ``gunicorn -c gunicorn.conf.py run:app``.
+The work is in ``workshop.serve`` (which lets gevent patch the standard library first), so an
+installed copy (``pip install .``) runs the same way as ``common-ground`` or ``python -m workshop``.
 """
 
-from gevent import monkey
+from workshop.serve import build_app, main
 
-monkey.patch_all()
-
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import os  # noqa: E402
-import secrets  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from workshop import create_app, socketio  # noqa: E402
-from workshop.config import Config  # noqa: E402
-
-
-def _secret_key() -> None:
-    """Make the instance folder and, the first time, the secret key kept in it.
-
-    Phones stay joined across restarts, and ``flask --app workshop ...`` commands read the same
-    key (``create_app`` reads it; only this script writes it).
-    """
-    folder = Path(Config.from_env()["INSTANCE_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "secret_key"
-    if os.environ.get("WORKSHOP_SECRET_KEY") or path.exists():
-        return
-    # Created with owner-only permissions from the start: never readable by others, even briefly.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(secrets.token_urlsafe(48))
-
-
-_secret_key()
-app = create_app()
-
-
-def prepare() -> list[str]:
-    """Bring the database up to date; on an empty one, make the demo. Return lines to print."""
-    from flask_migrate import upgrade
-
-    from workshop.extensions import db
-    from workshop.services.demo import is_empty, seed_demo
-
-    with app.app_context():
-        upgrade()
-        if not is_empty(db.session):
-            return [
-                "Database ready. (The demo was made the first time; reset its password with:",
-                "  flask --app workshop facilitator password demo)",
-            ]
-        facilitator, password, workshop = seed_demo(db.session, app.extensions["cg_library"])
-        db.session.commit()
-        return [
-            f"Demo facilitator: {facilitator.name}",
-            f"Password:         {password}",
-            f"Join code:        {workshop.join_code}",
-            "__JOIN__" + workshop.join_code,
-        ]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Run Common Ground on this machine.")
-    parser.add_argument("--host", default=app.config["HOST"])
-    parser.add_argument("--port", type=int, default=app.config["PORT"])
-    args = parser.parse_args()
-    lines = prepare()
-    base = f"http://{args.host}:{args.port}"
-    print("Common Ground is starting.")
-    for line in lines:
-        if line.startswith("__JOIN__"):
-            print(f"Join URL:         {base}/j/{line[8:]}")
-        else:
-            print(line)
-    print(f"Log in at:        {base}/login")
-    print("Press Ctrl+C to stop.", flush=True)
-    # Fewer, later garbage collections: full collections paused the server for 100-500 ms.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-    socketio.run(app, host=args.host, port=args.port, log_output=False)
-
+app = build_app()
 
 if __name__ == "__main__":
-    main()
+    main(app)

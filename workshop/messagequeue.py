@@ -40,3 +40,19 @@ def redis_manager(url: str, channel: str, pool_size: int, pool_timeout: float = 
             self.connected = True
 
     return BlockingPoolRedisManager(url, channel=channel)
+
+
+def redis_answers(url: str, clients: dict[str, Any]) -> bool:
+    """Return True if the Redis server at ``url`` answers a PING within two seconds.
+
+    ``clients`` caches one small client per URL (the health check runs every few seconds).
+    """
+    import redis  # the Redis client is only needed when a message queue is configured
+
+    client = clients.get(url)
+    if client is None:
+        client = clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False

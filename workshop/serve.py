@@ -73,7 +73,17 @@ def main(app: Flask | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run Common Ground on this machine.")
     parser.add_argument("--host", default=app.config["HOST"])
     parser.add_argument("--port", type=int, default=app.config["PORT"])
+    parser.add_argument(
+        "--init",
+        action="store_true",
+        help="only make the secret key and bring the database up to date, then stop (no demo, no server)",
+    )
     args = parser.parse_args()
+    if args.init:
+        with app.app_context():
+            upgrade()
+        os.write(1, f"Secret key kept in {app.instance_path}; database up to date.\n".encode())
+        return
     lines = prepare(app)
     base = f"http://{args.host}:{args.port}"
     out = [

@@ -15,6 +15,7 @@ from flask_compress import Compress
 from sqlalchemy import text
 
 from ..extensions import db
+from ..messagequeue import redis_answers
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -72,8 +73,12 @@ def register_web(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz() -> Any:
-        """Report whether the app and its database answer."""
+        """Report whether the app, its database and (when configured) its Redis answer."""
         state = {"status": "ok", "database": "ok"}
+        queue_url = current_app.config["MESSAGE_QUEUE"]
+        if queue_url:
+            clients = current_app.extensions.setdefault("cg_health_redis", {})
+            state["redis"] = "ok" if redis_answers(queue_url, clients) else "unavailable"
         try:
             db.session.execute(text("SELECT 1"))
             from ..models import Workshop
@@ -83,6 +88,10 @@ def register_web(app: Flask) -> None:
             db.session.rollback()
             current_app.logger.warning("health check: database not ready: %s", type(exc).__name__)
             state.update(status="error", database="unavailable")
+            return jsonify(state), 503
+        if state.get("redis") == "unavailable":
+            current_app.logger.warning("health check: Redis message queue not answering")
+            state["status"] = "error"
             return jsonify(state), 503
         return jsonify(state)
 

@@ -9,6 +9,9 @@ import os
 
 import pytest
 import redis
+from flask import Flask
+
+from workshop.extensions import db
 
 from .helpers import make_app
 
@@ -30,8 +33,15 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+def _app(database_url: str, **overrides: object) -> Flask:
+    app = make_app(database_url, **overrides)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
 def test_healthz_reports_redis(redis_url: str, database_url: str) -> None:
-    app = make_app(database_url, MESSAGE_QUEUE=redis_url)
+    app = _app(database_url, MESSAGE_QUEUE=redis_url)
     client = app.test_client()
     response = client.get("/healthz")
     assert response.status_code == 200, response.get_json()
@@ -44,5 +54,5 @@ def test_healthz_reports_redis(redis_url: str, database_url: str) -> None:
 
 
 def test_healthz_without_a_queue_does_not_mention_redis(database_url: str) -> None:
-    response = make_app(database_url).test_client().get("/healthz")
+    response = _app(database_url).test_client().get("/healthz")
     assert response.get_json() == {"status": "ok", "database": "ok"}

@@ -142,14 +142,14 @@ def test_demo_refuses_a_database_that_is_not_empty(app: Flask, runner: Any, auth
 
 
 def _prepare(db_url: str, tmp_path: Path) -> str:
-    """Import run.py in a fresh interpreter and call ``prepare()`` (the server is not started)."""
+    """Import run.py in a fresh interpreter and call ``prepare(app)`` (the server is not started)."""
     env = {
         **os.environ,
         "WORKSHOP_DATABASE_URL": db_url,
         "WORKSHOP_SECRET_KEY": "prepare-test-key",
         "PYTHONPATH": str(ROOT),
     }
-    code = "import run\nfor line in run.prepare():\n    print(line)\n"
+    code = "import run\nfrom workshop.serve import prepare\nfor line in prepare(run.app):\n    print(line)\n"
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
     )

@@ -14,6 +14,7 @@ matches nothing would fail here too.
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -248,3 +249,13 @@ def test_every_function_local_import_says_why() -> None:
         for line in unexplained_local_imports(path.read_text(encoding="utf-8")):
             wrong.append(f"{path.relative_to(ROOT)}:{line}")
     assert not wrong, "imports inside a function with no comment saying why:\n" + "\n".join(wrong)
+
+
+def test_the_pure_domain_imports_without_the_app() -> None:
+    """Why create_app imports the adapters lazily: importing the domain must not load them."""
+    probe = (
+        "import sys, workshop.domain.records, workshop.domain.report; "
+        "print(sorted(m for m in sys.modules if m.startswith(('workshop.web', 'workshop.services', 'workshop.realtime'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

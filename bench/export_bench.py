@@ -221,8 +221,9 @@ def median_time(fn: Callable[[], Any]) -> tuple[float, float, Any]:
 
 
 def main() -> None:
+    from workshop.domain.report import REPORT_COMMENT_LIMIT
     from workshop.services import records as rs
-    from workshop.web.exports import REPORT_COMMENT_LIMIT, export_files
+    from workshop.web.rendering import export_files
 
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall-clock times grow with it)")
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,17 +3,15 @@
 The package itself imports nothing heavy: ``workshop.serve`` (the server entry) must be able to
 let gevent patch the standard library before Flask, SQLAlchemy or ssl are imported. The app
 factory lives in ``workshop.app``; ``from workshop import create_app`` (and ``flask --app
-workshop``) reach it through the module ``__getattr__`` below.
+workshop``) reach it through the module ``__getattr__`` below; typed code imports it from
+``workshop.app`` (a type-checking import here would pull the whole web layer into every check
+of the pure domain).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .app import SOCKET_MAX_BYTES, StartupError, create_app
-    from .extensions import socketio
+from typing import Any
 
 __all__ = ["SOCKET_MAX_BYTES", "StartupError", "create_app", "socketio"]
 

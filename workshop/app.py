@@ -15,10 +15,23 @@ import click
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import web
 from .config import PACKAGE, ROOT, Config
+from .domain.safeguarding import parse_rules
 from .extensions import csrf, db, migrate, socketio
+from .library import load_library
+from .messagequeue import REDIS_SCHEMES, redis_manager
+from .realtime import Publisher
+from .services.participation import Screener, compiled_checker
+
+# Importing ``web`` (above) registers the Socket.IO handlers (``web.sockets``) before any
+# init_app: @socketio.on keeps a handler for every future app only while the SocketIO object has
+# no server yet. Imported after the first init_app, they would be bound to that app's server
+# alone, and every later app (each test) would get none. The package ``__init__`` imports none
+# of this, so the pure domain still imports without the web layer.
 
 __all__ = ["StartupError", "create_app", "socketio"]
 
@@ -54,18 +67,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 
-    from .library import load_library
-
     library = load_library(app.config["PROMPTS_DIR"])
     app.extensions["cg_library"] = library
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE / "migrations"))
     csrf.init_app(app)
-    # Import the handlers before init_app: @socketio.on keeps a handler for every future app
-    # only while the SocketIO object has no server yet. Imported after the first init_app, they
-    # would be bound to that app's server alone, and every later app (each test) would get none.
-    from .web import sockets  # noqa: F401
 
     socketio.init_app(
         app,
@@ -79,21 +86,13 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     if app.config["PROXY_HOPS"]:
         # Behind nginx: trust its X-Forwarded-For/-Proto, so rate limits see each client's
         # address (not the proxy's) and the Socket.IO same-origin check sees https.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-
-    from .domain.safeguarding import parse_rules
-    from .realtime import Publisher
-    from .services.participation import Screener, compiled_checker
 
     rules = parse_rules(library.safeguarding) if library.safeguarding else []
     compiled_checker(tuple(rules))  # compile now: a bad pattern stops the app here, not mid-workshop
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
-
-    from . import web
 
     # <int:...> in every route: at most 2**31 - 1, so a huge id is a 404, not a database overflow.
     app.url_map.converters["int"] = IdConverter
@@ -124,8 +123,6 @@ def _client_manager(app: Flask) -> Any:
     url = app.config["MESSAGE_QUEUE"]
     if not url:
         return None
-    from .messagequeue import REDIS_SCHEMES, redis_manager
-
     if not url.startswith(REDIS_SCHEMES):
         raise StartupError("WORKSHOP_MESSAGE_QUEUE must be a Redis URL, such as redis://127.0.0.1:6379/0.")
     return redis_manager(url, app.config["MESSAGE_QUEUE_CHANNEL"], int(app.config["REDIS_POOL_SIZE"]))

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
+from socketio import RedisManager
+
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def redis_manager(url: str, channel: str, pool_size: int, pool_timeout: float = 10.0) -> Any:
     """Return a Socket.IO client manager that carries emits between processes through Redis."""
-    import redis
-    from socketio import RedisManager
 
     class BlockingPoolRedisManager(RedisManager):  # type: ignore[misc]
         def _redis_connect(self) -> None:

@@ -22,6 +22,7 @@ from flask import Flask, render_template
 from flask_babel import force_locale
 
 from .extensions import db, socketio
+from .services import live
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,11 @@ def broadcast_state(workshop: Any, step: Any) -> None:
         socketio.emit("state", {**payload, "html": html}, to=phone_variant_room(workshop.id, language, easy))
 
 
+def announce_queue(workshop_id: int) -> None:
+    """Tell a workshop's console that its moderation queue or safeguarding alerts changed."""
+    socketio.emit("moderation", live.queue_counts(db.session, workshop_id), to=console_room(workshop_id))
+
+
 class Publisher:
     """Coalesce console and projector updates: at most one per interval per workshop."""
 
@@ -179,8 +185,6 @@ class Publisher:
 
     def flush_one(self, workshop_id: int) -> None:
         """Compute and send one workshop's aggregate to its console and projector."""
-        from .services import live  # the service layer, imported late to keep import order simple
-
         with self.app.app_context():
             try:
                 view = live.aggregate(db.session, workshop_id)

@@ -95,6 +95,20 @@ HIDE_REASONS: dict[str, str] = {
     "other": "Other reason",
 }
 
+# "You said, we did": what a register item's status and classification mean, for the public
+# page and the receipt page (participant-facing, so translated).
+PUBLIC_STATUS: dict[str, str] = {
+    "open": N_("We are still working on this."),
+    "agreed": N_("We have agreed to do this."),
+    "done": N_("We have done this."),
+    "declined": N_("We will not do this."),
+}
+PUBLIC_CLASS: dict[str, str] = {
+    "act": N_("We can do this ourselves."),
+    "influence": N_("Others need to act. We will push them to do it."),
+    "monitor": N_("We will keep watch on this."),
+}
+
 # Free text limits: the phone shows them before sending.
 TEXT_MAX = 500
 CONDITIONS_MAX = 3

@@ -1,8 +1,21 @@
-"""The web adapters: one blueprint per audience, the Socket.IO handlers, forms, errors and CLI.
+"""The web adapters: one blueprint per audience, the Socket.IO handlers, and the command line.
 
-Adapters translate HTTP, socket events and commands into service calls. They never import one
-another's views; what two adapters share lives in ``forms``, ``auth`` (the login guard),
-``hooks`` or below them in ``services``.
+Adapters translate HTTP requests, socket events and commands into service calls, and each
+owns its transaction (run the service, commit, publish). Views, one home each:
+``auth`` (log in and out), ``facilitator``, ``participant``, ``projector``, ``exports`` (a
+package: record, register), ``public``, ``assisted``, ``moderation``, ``sockets`` and ``cli``.
+
+Views never import one another. What two of them share is infrastructure, and lives in one
+of these shared modules (or below, in ``services``, ``realtime`` and ``domain``):
+
+* ``auth``: only its login guard (``login_required``, ``current_facilitator``, ``is_local``);
+* ``forms``: the WTForms, and reading a posted answer (``payload_from_form``);
+* ``links``: the join and projector links;
+* ``control``: running a facilitator's control (the console's socket event and its form);
+* ``rendering``: a record made into files (the export routes and the ``export`` command);
+* ``ratelimit``, ``hooks`` and ``errors``: limits, request hooks and template helpers, error pages.
+
+``tests/unit/test_house.py`` checks this list against the imports.
 """
 
 from __future__ import annotations
@@ -11,7 +24,9 @@ from flask import Flask
 
 from ..config import PACKAGE
 from ..extensions import babel
-from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector
+
+# ``sockets`` is imported for its @socketio.on handlers (see workshop/app.py for why this is early).
+from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector, public, sockets  # noqa: F401
 from .cli import register_cli
 from .hooks import locale, register_web
 
@@ -23,12 +38,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(participant.bp)
     app.register_blueprint(projector.bp)
     app.register_blueprint(exports.bp)
-    app.register_blueprint(exports.public_bp)
+    app.register_blueprint(public.bp)
     app.register_blueprint(assisted.bp)
     app.register_blueprint(moderation.bp)
     errors.register(app)
     register_web(app)
     babel.init_app(app, locale_selector=locale, default_translation_directories=str(PACKAGE / "translations"))
     register_cli(app)
-    exports.register_cli(app)
-    moderation.register_cli(app)

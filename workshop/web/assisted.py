@@ -23,8 +23,7 @@ from ..services import consultations as cs
 from ..services import participation as ps
 from ..services import workshops as ws
 from .auth import login_required
-from .forms import ConsentForm, RoleForm
-from .participant import payload_from_form
+from .forms import ConsentForm, RoleForm, payload_from_form
 
 bp = Blueprint("assisted", __name__, url_prefix="/f")
 

@@ -21,6 +21,7 @@ from ..services import consultations as cs
 from ..services import workshops as ws
 from ..services.participation import joined_by_role
 from .auth import login_required
+from .control import run_control
 from .forms import (
     ArchiveForm,
     ConsultationForm,
@@ -32,21 +33,13 @@ from .forms import (
     WorkshopForm,
     WorkshopSettingsForm,
 )
+from .links import join_url, projector_url
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f")
 
 
 def library() -> Library:
     return current_app.extensions["cg_library"]  # type: ignore[no-any-return]
-
-
-def join_url(workshop: Any) -> str:
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + url_for("participant.join", code=workshop.join_code)
-
-
-def projector_url(workshop: Any) -> str:
-    return url_for("projector.show", token=workshop.projector_token, _external=True)
 
 
 @bp.app_context_processor
@@ -341,8 +334,6 @@ def console_panel(consultation_id: int, workshop_id: int) -> Any:
 @login_required
 def control(consultation_id: int, workshop_id: int) -> Any:
     """Apply a control from the console's plain form (the same service as the socket event)."""
-    from .sockets import run_control
-
     item = _consultation(consultation_id)
     found = ws.get_workshop(db.session, item, workshop_id)
     form = ControlForm()

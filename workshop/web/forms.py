@@ -1,8 +1,11 @@
-"""WTForms for every POST: CSRF on all of them, plain-English messages."""
+"""WTForms for every POST (CSRF on all of them, plain-English messages), and reading a posted answer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -19,6 +22,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.packs import CARD_FIELDS, CARD_OPTIONAL
+
+# Answer fields a phone may post more than once (checkboxes).
+MULTI_FIELDS = {"choices", "values", "conditions"}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -148,3 +154,16 @@ class RoleForm(FlaskForm):
 
 class ReceiptForm(FlaskForm):
     receipt = StringField("Your receipt code", validators=[DataRequired("Enter your receipt code."), Length(max=30)])
+
+
+def payload_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
+    """Turn a posted answer form into the same payload the phone's script sends."""
+    payload: dict[str, Any] = {}
+    for key in ("position", "reason", "ground", "scale", "text", "choices", "values", "conditions"):
+        if key in MULTI_FIELDS:
+            values = form.getlist(key)
+            if values:
+                payload[key] = values
+        elif key in form:
+            payload[key] = form.get(key)
+    return payload

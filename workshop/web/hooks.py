@@ -11,11 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, jsonify, request, session
+from flask_babel import get_locale
 from flask_compress import Compress
 from sqlalchemy import text
 
+from ..domain import vocabulary as v
+from ..domain.glossary import terms_in
+from ..domain.packs import CARD_FIELDS
 from ..extensions import db
 from ..messagequeue import redis_answers
+from ..models import Consultation, Workshop
+from ..services import records as rs
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -81,8 +87,6 @@ def register_web(app: Flask) -> None:
             state["redis"] = "ok" if redis_answers(queue_url, clients) else "unavailable"
         try:
             db.session.execute(text("SELECT 1"))
-            from ..models import Workshop
-
             db.session.execute(db.select(Workshop.id).limit(1))
         except Exception as exc:  # report, never crash the probe
             db.session.rollback()
@@ -94,9 +98,6 @@ def register_web(app: Flask) -> None:
             state["status"] = "error"
             return jsonify(state), 503
         return jsonify(state)
-
-    from ..domain import vocabulary as v
-    from ..domain.packs import CARD_FIELDS
 
     card_rows = [(k, label) for k, label in CARD_FIELDS.items() if k not in ("title", "summary")]
     app.jinja_env.globals.update(
@@ -112,6 +113,9 @@ def register_web(app: Flask) -> None:
         lifecycle=v.LIFECYCLE,
         positions_easy=v.POSITIONS_EASY,
         glossary_for=glossary_for,
+        published_outcome_for=published_outcome_for,
+        public_status=v.PUBLIC_STATUS,
+        public_class=v.PUBLIC_CLASS,
     )
 
     app.jinja_env.globals.update(tr=translated, tr_options=translated_options)
@@ -129,8 +133,6 @@ def locale() -> str:
 
 
 def _language() -> str:
-    from flask_babel import get_locale
-
     found = get_locale()
     return found.language if found is not None else "en"
 
@@ -153,13 +155,16 @@ def translated_options(content: dict[str, Any]) -> list[dict[str, str]]:
 
 def glossary_for(card: dict[str, Any] | None) -> list[tuple[str, str]]:
     """The glossary words a card uses, with their meanings, to explain on the card itself."""
-    from ..domain.glossary import terms_in
-
     if not card:
         return []
-    from ..domain.packs import CARD_FIELDS
-
     # Every word the phone shows with the card counts: each field ("A real example" too) and
     # the labels of the rows it fills ("If it is wrong one way: a false alarm").
-    shown = [str(v) for v in card.values()] + [CARD_FIELDS[k] for k, v in card.items() if v and k in CARD_FIELDS]
+    shown = [str(x) for x in card.values()] + [CARD_FIELDS[k] for k, x in card.items() if x and k in CARD_FIELDS]
     return terms_in(shown, current_app.extensions["cg_library"].glossary)
+
+
+def published_outcome_for(consultation: Consultation | None) -> dict[str, Any] | None:
+    """What a consultation has published, for the receipt page (None if nothing yet)."""
+    if consultation is None:
+        return None
+    return rs.published_outcome(db.session, consultation)

@@ -1,4 +1,4 @@
-"""The facilitator's moderation queue and safeguarding alerts, and the retention command.
+"""The facilitator's moderation queue and safeguarding alerts.
 
 Every route is behind login and finds the workshop through the facilitator's own
 consultations, so anyone else gets 404. Decisions are plain POST forms with CSRF; after
@@ -8,24 +8,21 @@ themselves are ``services.moderation`` functions, shared with anything else that
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-import click
-from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..domain.vocabulary import HIDE_REASONS, TEXT_MAX
-from ..extensions import db, socketio
+from ..extensions import db
 from ..models import Workshop
-from ..realtime import console_room
-from ..services import Refused, retention
+from ..realtime import announce_queue
+from ..services import Refused
 from ..services import consultations as cs
 from ..services import moderation as ms
 from ..services import workshops as ws
-from ..services.live import queue_counts
 from .auth import login_required
 
 bp = Blueprint("moderation", __name__, url_prefix="/f")
@@ -61,7 +58,7 @@ def _back(workshop: Workshop, anchor: str = "") -> Any:
 
 def announce(workshop_id: int) -> None:
     """Tell the workshop's console the queue changed, and refresh its aggregate."""
-    socketio.emit("moderation", queue_counts(db.session, workshop_id), to=console_room(workshop_id))
+    announce_queue(workshop_id)
     current_app.extensions["cg_publisher"].mark(workshop_id)
 
 
@@ -198,71 +195,3 @@ def acknowledge(consultation_id: int, workshop_id: int, alert_id: int) -> Any:
         announce(workshop.id)
         flash("Thank you. The alert is marked as dealt with. The comment stays hidden.")
     return _back(workshop, "alerts")
-
-
-# ---------------------------------------------------------------------------------------
-# Retention
-# ---------------------------------------------------------------------------------------
-
-
-def record_builder() -> tuple[Any, str]:
-    """Return the records service's full record builder, or None (the minimal record) without it."""
-    try:
-        from ..services import records
-    except ImportError:
-        return None, "minimal"
-    build = getattr(records, "build", None)
-    if build is None:
-        return None, "minimal"
-    packs = current_app.extensions["cg_library"].packs
-
-    def full(session: Any, consultation: Any) -> dict[str, Any]:
-        record = build(session, consultation, packs)
-        return _jsonable(record.as_dict() if hasattr(record, "as_dict") else record)
-
-    return full, "full"
-
-
-def _jsonable(value: Any) -> Any:
-    """Make a record storable as JSON (dates become ISO strings, tuples lists)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def register_cli(app: Flask) -> None:
-    """Add the retention command (purge) to ``flask --app workshop``."""
-
-    @app.cli.command("purge")
-    @click.option("--dry-run", is_flag=True, help="Say what would be deleted, and delete nothing.")
-    def purge(dry_run: bool) -> None:
-        """Delete raw answers and comments whose retention period has passed.
-
-        For each such consultation the aggregated record is stored first; then participants,
-        answers, comments and "me too"s are deleted. The record, the workshops, the logs and
-        the conditions register are kept.
-        """
-        build, kind = record_builder()
-        now = datetime.now(UTC)
-        reports = retention.purge_due(db.session, now=now, dry_run=dry_run, build_record=build)
-        if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
-        if not reports:
-            click.echo("Nothing to purge: no consultation is past its retention period.")
-            return
-        for report in reports:
-            verb = "Would delete" if dry_run else "Deleted"
-            tables = [m.__tablename__ for m in retention.RAW_TABLES]
-            gone = {t: report.before[t] - (0 if dry_run else report.after[t]) for t in tables}
-            detail = ", ".join(f"{n} {table}" for table, n in gone.items() if n) or "no raw rows"
-            click.echo(f"Consultation {report.consultation_id} (due {report.due_at:%Y-%m-%d}): {verb} {detail}.")
-        if not dry_run:
-            click.echo(f"Stored a {kind} record for each before deleting. {len(reports)} consultation(s) purged.")

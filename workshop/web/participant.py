@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
@@ -25,11 +24,9 @@ from ..services import participation as ps
 from ..services.workshops import get_step
 from . import ratelimit
 from .auth import is_local
-from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm
+from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm, payload_from_form
 
 bp = Blueprint("participant", __name__)
-
-MULTI_FIELDS = {"choices", "values", "conditions"}
 
 
 def _current(code: str) -> tuple[Workshop, Participant | None]:
@@ -63,19 +60,6 @@ def person_key(workshop_id: int) -> str:
     """
     token = (session.get("p") or {}).get(str(workshop_id))
     return hashlib.sha256(f"{workshop_id}:{token}".encode()).hexdigest()[:16] if token else ""
-
-
-def payload_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
-    """Turn a posted answer form into the same payload the phone's script sends."""
-    payload: dict[str, Any] = {}
-    for key in ("position", "reason", "ground", "scale", "text", "choices", "values", "conditions"):
-        if key in MULTI_FIELDS:
-            values = form.getlist(key)
-            if values:
-                payload[key] = values
-        elif key in form:
-            payload[key] = form.get(key)
-    return payload
 
 
 @bp.route("/", methods=["GET", "POST"])

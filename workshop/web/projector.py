@@ -18,14 +18,13 @@ from ..qr import qr_svg
 from ..services import live
 from ..services.participation import step_tally
 from ..services.workshops import get_step
+from .links import join_url
 
 bp = Blueprint("projector", __name__, url_prefix="/p")
 
 
 def projector_view(workshop: Workshop) -> dict[str, Any]:
     """Everything the projector template needs, computed once."""
-    from .facilitator import join_url
-
     step = get_step(db.session, workshop.id, workshop.current_step)
     view = live.aggregate(db.session, workshop.id)
     projector = view.projector if view else {}

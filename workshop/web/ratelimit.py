@@ -35,6 +35,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+import redis
 from flask import Flask, abort, current_app, make_response, render_template, request
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,6 @@ class RedisBackend:
     """Sliding-window counters in Redis sorted sets that expire after one window."""
 
     def __init__(self, url: str, pool_size: int = 20) -> None:
-        import redis
-
         # A blocking pool: under a flood of answers the default pool opens a connection per
         # greenlet until Redis refuses ("Too many connections"); this one makes them queue.
         pool = redis.BlockingConnectionPool.from_url(

@@ -16,10 +16,11 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.redaction import redact
 from ..extensions import db, socketio
 from ..models import Participant, Workshop
 from ..realtime import (
-    broadcast_state,
+    announce_queue,
     console_room,
     phone_variant_room,
     phones_room,
@@ -42,6 +43,7 @@ from ..services.participation import (
 )
 from . import ratelimit
 from .auth import current_facilitator
+from .control import run_control
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +56,6 @@ MAX_ID = 2**31
 
 def _publisher() -> Any:
     return current_app.extensions["cg_publisher"]
-
-
-def run_control(workshop: Workshop, action: str, argument: Any, facilitator_id: int) -> str | None:
-    """Apply a facilitator control, commit, and tell every screen. Return an error or None."""
-    try:
-        result = ws.control(db.session, workshop, action, facilitator_id=facilitator_id, argument=argument)
-    except Refused as exc:
-        db.session.rollback()
-        return str(exc)
-    db.session.commit()
-    if result.changed:
-        broadcast_state(workshop, ws.get_step(db.session, workshop.id, workshop.current_step))
-    _publisher().mark(workshop.id)
-    return None
 
 
 def _workshop_id(auth: Any) -> int:
@@ -180,9 +168,7 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
         # who["w"], not workshop.id: after the commit that would reload the whole row.
         _publisher().mark(who["w"])
         if result.pending_moderation or result.held_for_safeguarding:
-            from ..services.live import queue_counts
-
-            socketio.emit("moderation", queue_counts(db.session, who["w"]), to=console_room(who["w"]))
+            announce_queue(who["w"])
     return {
         "ok": True,
         "client_id": client_id,
@@ -238,8 +224,6 @@ def on_preview(data: Any = None, *_extra: Any) -> dict[str, Any]:
     workshop = db.session.get(Workshop, who["w"])
     if workshop is None:
         return {"ok": False}
-    from ..domain.redaction import redact
-
     clean = redact(text, tuple(workshop.redaction_names))
     return {"ok": True, "text": clean.text, "changed": clean.changed, "counts": clean.counts()}
 

@@ -205,37 +205,6 @@ def acknowledge(consultation_id: int, workshop_id: int, alert_id: int) -> Any:
 # ---------------------------------------------------------------------------------------
 
 
-def record_builder() -> tuple[Any, str]:
-    """Return the records service's full record builder, or None (the minimal record) without it."""
-    try:
-        from ..services import records
-    except ImportError:
-        return None, "minimal"
-    build = getattr(records, "build", None)
-    if build is None:
-        return None, "minimal"
-    packs = current_app.extensions["cg_library"].packs
-
-    def full(session: Any, consultation: Any) -> dict[str, Any]:
-        record = build(session, consultation, packs)
-        return _jsonable(record.as_dict() if hasattr(record, "as_dict") else record)
-
-    return full, "full"
-
-
-def _jsonable(value: Any) -> Any:
-    """Make a record storable as JSON (dates become ISO strings, tuples lists)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
 def register_cli(app: Flask) -> None:
     """Add the retention command (purge) to ``flask --app workshop``."""
 
@@ -248,9 +217,9 @@ def register_cli(app: Flask) -> None:
         answers, comments and "me too"s are deleted. The record, the workshops, the logs and
         the conditions register are kept.
         """
-        build, kind = record_builder()
         now = datetime.now(UTC)
-        reports = retention.purge_due(db.session, now=now, dry_run=dry_run, build_record=build)
+        packs = current_app.extensions["cg_library"].packs
+        reports = retention.purge_due(db.session, now=now, dry_run=dry_run, packs=packs)
         if dry_run:
             db.session.rollback()
         else:
@@ -265,4 +234,4 @@ def register_cli(app: Flask) -> None:
             detail = ", ".join(f"{n} {table}" for table, n in gone.items() if n) or "no raw rows"
             click.echo(f"Consultation {report.consultation_id} (due {report.due_at:%Y-%m-%d}): {verb} {detail}.")
         if not dry_run:
-            click.echo(f"Stored a {kind} record for each before deleting. {len(reports)} consultation(s) purged.")
+            click.echo(f"Stored the record for each before deleting. {len(reports)} consultation(s) purged.")

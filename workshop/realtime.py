@@ -22,6 +22,7 @@ from flask import Flask, render_template
 from flask_babel import force_locale
 
 from .extensions import db, socketio
+from .services import live
 
 log = logging.getLogger(__name__)
 
@@ -179,8 +180,6 @@ class Publisher:
 
     def flush_one(self, workshop_id: int) -> None:
         """Compute and send one workshop's aggregate to its console and projector."""
-        from .services import live  # the service layer, imported late to keep import order simple
-
         with self.app.app_context():
             try:
                 view = live.aggregate(db.session, workshop_id)

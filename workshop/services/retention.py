@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, func, select, update
 
 from ..domain.packs import Pack
+from ..extensions import Base
 from ..models import (
     Comment,
     Consultation,
@@ -32,12 +31,13 @@ from ..models import (
     WithdrawalCount,
     utcnow,
 )
+from . import DbSession
 from .records import build
 
 # Tables whose rows are raw participant data, deleted by a purge, in a safe order.
-RAW_TABLES: tuple[type[Any], ...] = (RegisterSource, MeToo, Comment, Response, Participant)
+RAW_TABLES: tuple[type[Base], ...] = (RegisterSource, MeToo, Comment, Response, Participant)
 # Tables counted in a purge report (what is kept is listed too, so the report shows it).
-REPORT_TABLES: tuple[type[Any], ...] = (
+REPORT_TABLES: tuple[type[Base], ...] = (
     *RAW_TABLES,
     SafeguardingAlert,
     ModerationEvent,
@@ -66,14 +66,14 @@ def purge_due_at(consultation: Consultation) -> datetime:
     return retention_reference(consultation) + timedelta(days=consultation.retention_days)
 
 
-def _raw_rows(db: Session, workshop_ids: list[int]) -> int:
+def _raw_rows(db: DbSession, workshop_ids: list[int]) -> int:
     if not workshop_ids:
         return 0
     stmt = select(func.count()).select_from(Participant).where(Participant.workshop_id.in_(workshop_ids))
     return db.scalar(stmt) or 0
 
 
-def due_for_purge(db: Session, now: datetime | None = None) -> list[Consultation]:
+def due_for_purge(db: DbSession, now: datetime | None = None) -> list[Consultation]:
     """Return consultations whose retention period has passed and which still hold raw data."""
     now = now or utcnow()
     due = []
@@ -87,11 +87,11 @@ def due_for_purge(db: Session, now: datetime | None = None) -> list[Consultation
     return due
 
 
-def table_counts(db: Session, consultation: Consultation) -> dict[str, int]:
+def table_counts(db: DbSession, consultation: Consultation) -> dict[str, int]:
     """Count a consultation's rows in each table a purge deletes or keeps."""
     ids = [w.id for w in consultation.workshops] or [-1]
     comment_ids = select(Comment.id).where(Comment.workshop_id.in_(ids))
-    where: dict[type[Any], Any] = {
+    where: dict[type[Base], ColumnElement[bool]] = {
         RegisterSource: RegisterSource.comment_id.in_(comment_ids),
         MeToo: MeToo.comment_id.in_(comment_ids),
         Comment: Comment.workshop_id.in_(ids),
@@ -121,7 +121,7 @@ class PurgeReport:
 
 
 def purge_consultation(
-    db: Session,
+    db: DbSession,
     consultation: Consultation,
     *,
     now: datetime | None = None,
@@ -175,7 +175,7 @@ def purge_consultation(
 
 
 def purge_due(
-    db: Session,
+    db: DbSession,
     *,
     now: datetime | None = None,
     dry_run: bool = False,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.engine import Connection
@@ -247,8 +246,8 @@ def answer_quickly(
     workshop_id: int,
     participant_id: int,
     position: int,
-    client_id: Any,
-    payload: Any,
+    client_id: object,
+    payload: object,
 ) -> Submitted:
     """Store an answer from a phone: the hot path, with the same rules as ``submit_answer``.
 
@@ -298,8 +297,8 @@ def submit_answer(
     workshop: Workshop,
     participant: Participant,
     step: WorkshopStep | None,
-    client_id: Any,
-    payload: Any,
+    client_id: object,
+    payload: object,
     screener: Screener,
     *,
     from_paper: bool = False,
@@ -436,7 +435,7 @@ def my_me_toos(db: DbSession, participant: Participant) -> set[int]:
     return set(db.scalars(select(MeToo.comment_id).where(MeToo.participant_id == participant.id)))
 
 
-def me_too(db: DbSession, workshop: Workshop, participant: Participant, comment_id: Any) -> int:
+def me_too(db: DbSession, workshop: Workshop, participant: Participant, comment_id: object) -> int:
     """Add one participant's support to an approved comment; return its new count (once per person)."""
     if not isinstance(comment_id, int) or isinstance(comment_id, bool) or not 0 < comment_id < 2**31:
         raise Refused("We could not tell which comment you meant. Please try again.")

@@ -169,7 +169,7 @@ def control(
     action: str,
     *,
     facilitator_id: int | None,
-    argument: Any = None,
+    argument: object = None,
     now: datetime | None = None,
 ) -> ControlResult:
     """Apply one facilitator control to a workshop's live state, and log it for the record."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -23,6 +25,11 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+    if TYPE_CHECKING:
+        # SQLAlchemy types this as any FromClause; every model here maps one plain Table,
+        # which services use directly for Core statements (services.participation).
+        __table__: ClassVar[Table]
 
 
 db = SQLAlchemy(model_class=Base)

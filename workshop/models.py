@@ -3,6 +3,11 @@
 Privacy by construction: no table has a column for a participant's name, email or IP
 address. A participant is a random token; their receipt code is stored only as a hash.
 Free text is stored only after redaction.
+
+Models subclass ``extensions.Base`` itself rather than ``db.Model``: Flask-SQLAlchemy builds
+``db.Model`` at run time from that same class (same registry, same metadata), so nothing
+changes for the database, but only ``Base`` is visible to the type checker. Every column and
+relationship is then checked wherever services use it.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from sqlalchemy import (
 from sqlalchemy import (
     text as sql_text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
-from .extensions import db
+from .extensions import Base
 
 
 def utcnow() -> datetime:
@@ -34,19 +41,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(db.TypeDecorator):  # type: ignore[name-defined]
+class UTCDateTime(TypeDecorator[datetime]):
     """Store aware datetimes; SQLite forgets the zone, so put UTC back on the way out."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
 
 
-class Facilitator(db.Model):  # type: ignore[name-defined]
+class Facilitator(Base):
     __tablename__ = "facilitator"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +66,7 @@ class Facilitator(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ConsultationMember(db.Model):  # type: ignore[name-defined]
+class ConsultationMember(Base):
     """A facilitator added to a consultation they do not own."""
 
     __tablename__ = "consultation_member"
@@ -68,7 +75,7 @@ class ConsultationMember(db.Model):  # type: ignore[name-defined]
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id", ondelete="CASCADE"), primary_key=True)
 
 
-class Consultation(db.Model):  # type: ignore[name-defined]
+class Consultation(Base):
     __tablename__ = "consultation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +104,7 @@ class Consultation(db.Model):  # type: ignore[name-defined]
     )
 
 
-class UseCase(db.Model):  # type: ignore[name-defined]
+class UseCase(Base):
     """A card describing one proposed ML use, owned by one consultation."""
 
     __tablename__ = "use_case"
@@ -126,7 +133,7 @@ class UseCase(db.Model):  # type: ignore[name-defined]
     consultation: Mapped[Consultation] = relationship(back_populates="use_cases")
 
 
-class Workshop(db.Model):  # type: ignore[name-defined]
+class Workshop(Base):
     """One live event of a consultation, with its live state."""
 
     __tablename__ = "workshop"
@@ -170,7 +177,7 @@ class Workshop(db.Model):  # type: ignore[name-defined]
     )
 
 
-class WorkshopStep(db.Model):  # type: ignore[name-defined]
+class WorkshopStep(Base):
     """One step of a workshop, frozen at creation: exactly what participants were shown."""
 
     __tablename__ = "workshop_step"
@@ -188,7 +195,7 @@ class WorkshopStep(db.Model):  # type: ignore[name-defined]
     workshop: Mapped[Workshop] = relationship(back_populates="steps")
 
 
-class Participant(db.Model):  # type: ignore[name-defined]
+class Participant(Base):
     """An anonymous participant: a random token, never a name, email or IP address."""
 
     __tablename__ = "participant"
@@ -204,7 +211,7 @@ class Participant(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Response(db.Model):  # type: ignore[name-defined]
+class Response(Base):
     """A participant's current answer to one step: one row per participant per step."""
 
     __tablename__ = "response"
@@ -225,7 +232,7 @@ class Response(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Comment(db.Model):  # type: ignore[name-defined]
+class Comment(Base):
     """Redacted free text: a comment, a condition or an objection's reason."""
 
     __tablename__ = "comment"
@@ -247,7 +254,7 @@ class Comment(db.Model):  # type: ignore[name-defined]
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class MeToo(db.Model):  # type: ignore[name-defined]
+class MeToo(Base):
     """One participant's support for an approved comment or condition."""
 
     __tablename__ = "me_too"
@@ -258,7 +265,7 @@ class MeToo(db.Model):  # type: ignore[name-defined]
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
 
 
-class ControlEvent(db.Model):  # type: ignore[name-defined]
+class ControlEvent(Base):
     """A facilitator's control action, with its time, for the record."""
 
     __tablename__ = "control_event"
@@ -272,7 +279,7 @@ class ControlEvent(db.Model):  # type: ignore[name-defined]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class ModerationEvent(db.Model):  # type: ignore[name-defined]
+class ModerationEvent(Base):
     """A moderation decision: counts and reasons only, never content."""
 
     __tablename__ = "moderation_event"
@@ -284,7 +291,7 @@ class ModerationEvent(db.Model):  # type: ignore[name-defined]
     reason: Mapped[str | None] = mapped_column(String(20))
 
 
-class SafeguardingAlert(db.Model):  # type: ignore[name-defined]
+class SafeguardingAlert(Base):
     """A private alert to the facilitator. Stores no identity."""
 
     __tablename__ = "safeguarding_alert"
@@ -297,7 +304,7 @@ class SafeguardingAlert(db.Model):  # type: ignore[name-defined]
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class RegisterItem(db.Model):  # type: ignore[name-defined]
+class RegisterItem(Base):
     """An item of the conditions register, answered by the project team."""
 
     __tablename__ = "register_item"
@@ -316,7 +323,7 @@ class RegisterItem(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class RegisterSource(db.Model):  # type: ignore[name-defined]
+class RegisterSource(Base):
     """A comment merged into a register item."""
 
     __tablename__ = "register_source"
@@ -325,7 +332,7 @@ class RegisterSource(db.Model):  # type: ignore[name-defined]
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True)
 
 
-class RecordSnapshot(db.Model):  # type: ignore[name-defined]
+class RecordSnapshot(Base):
     """The aggregated, suppressed record, kept after raw answers are purged."""
 
     __tablename__ = "record_snapshot"
@@ -337,7 +344,7 @@ class RecordSnapshot(db.Model):  # type: ignore[name-defined]
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class WithdrawalCount(db.Model):  # type: ignore[name-defined]
+class WithdrawalCount(Base):
     """How many participants withdrew from a workshop: a number, nothing else."""
 
     __tablename__ = "withdrawal_count"

@@ -11,7 +11,8 @@ config = context.config
 # Interpret the config file for Python logging, leaving the app's own loggers enabled
 # (by default fileConfig disables every existing logger, which silenced workshop.* after
 # ``python run.py`` migrated on start).
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Facilitator
-from . import Refused
+from . import DbSession, Refused
 
 MIN_PASSWORD = 10
 # A fixed hash to compare against when the name is unknown, so timing does not reveal names.
@@ -19,7 +18,7 @@ HASH_METHOD = "scrypt"
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method=HASH_METHOD)
 
 
-def create_facilitator(db: Session, name: str, password: str) -> Facilitator:
+def create_facilitator(db: DbSession, name: str, password: str) -> Facilitator:
     """Create a facilitator with a scrypt-hashed password."""
     name = name.strip()
     if not name or len(name) > 80:
@@ -34,7 +33,7 @@ def create_facilitator(db: Session, name: str, password: str) -> Facilitator:
     return facilitator
 
 
-def set_password(db: Session, facilitator: Facilitator, password: str) -> None:
+def set_password(db: DbSession, facilitator: Facilitator, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise Refused(f"The password must be at least {MIN_PASSWORD} characters.")
     facilitator.password_hash = generate_password_hash(password, method=HASH_METHOD)
@@ -47,7 +46,13 @@ class LoginThrottled(Refused):
 
 
 def authenticate(
-    db: Session, name: str, password: str, *, max_failures: int = 5, lock_minutes: int = 15, now: datetime | None = None
+    db: DbSession,
+    name: str,
+    password: str,
+    *,
+    max_failures: int = 5,
+    lock_minutes: int = 15,
+    now: datetime | None = None,
 ) -> Facilitator | None:
     """Return the facilitator if the password is right; count failures and lock after too many."""
     now = now or datetime.now(UTC)

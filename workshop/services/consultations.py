@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session
 
 from ..domain.codes import new_token
 from ..domain.packs import CARD_FIELDS, Card
 from ..models import Consultation, ConsultationMember, Facilitator, UseCase
-from . import NotFound, Refused
+from . import DbSession, NotFound, Refused
 
 
 def _visible(facilitator_id: int):  # type: ignore[no-untyped-def]
@@ -20,7 +19,7 @@ def _visible(facilitator_id: int):  # type: ignore[no-untyped-def]
     return or_(Consultation.owner_id == facilitator_id, member)
 
 
-def list_consultations(db: Session, facilitator_id: int, *, archived: bool = False) -> list[Consultation]:
+def list_consultations(db: DbSession, facilitator_id: int, *, archived: bool = False) -> list[Consultation]:
     """Return the consultations this facilitator may see, newest first."""
     stmt = (
         select(Consultation)
@@ -30,7 +29,7 @@ def list_consultations(db: Session, facilitator_id: int, *, archived: bool = Fal
     return list(db.scalars(stmt))
 
 
-def get_consultation(db: Session, facilitator_id: int, consultation_id: int) -> Consultation:
+def get_consultation(db: DbSession, facilitator_id: int, consultation_id: int) -> Consultation:
     """Return a consultation the facilitator may see, or raise NotFound (never 'forbidden')."""
     found = db.scalar(select(Consultation).where(Consultation.id == consultation_id, _visible(facilitator_id)))
     if found is None:
@@ -39,7 +38,7 @@ def get_consultation(db: Session, facilitator_id: int, consultation_id: int) -> 
 
 
 def create_consultation(
-    db: Session,
+    db: DbSession,
     owner: Facilitator,
     *,
     title: str,
@@ -62,34 +61,34 @@ def create_consultation(
     return consultation
 
 
-def update_consultation(db: Session, consultation: Consultation, **fields: object) -> None:
+def update_consultation(db: DbSession, consultation: Consultation, **fields: object) -> None:
     for name in ("title", "description", "organisation", "k_threshold", "retention_days", "public_outcome"):
         if name in fields:
             value = fields[name]
             setattr(consultation, name, value.strip() if isinstance(value, str) else value)
 
 
-def set_archived(db: Session, consultation: Consultation, archived: bool) -> None:
+def set_archived(db: DbSession, consultation: Consultation, archived: bool) -> None:
     consultation.archived = archived
 
 
-def add_member(db: Session, consultation: Consultation, name: str) -> Facilitator:
+def add_member(db: DbSession, consultation: Consultation, name: str) -> Facilitator:
     """Give another facilitator access to a consultation."""
     other = db.scalar(select(Facilitator).where(Facilitator.name == name.strip()))
     if other is None:
         raise Refused(f"There is no facilitator called {name.strip()}.")
-    if other.id == consultation.owner_id or db.get(ConsultationMember, (consultation.id, other.id)):
+    if other.id == consultation.owner_id or db.get(ConsultationMember, (consultation.id, other.id)) is not None:
         raise Refused(f"{other.name} can already see this consultation.")
     db.add(ConsultationMember(consultation_id=consultation.id, facilitator_id=other.id))
     return other
 
 
-def members(db: Session, consultation: Consultation) -> list[Facilitator]:
+def members(db: DbSession, consultation: Consultation) -> list[Facilitator]:
     stmt = select(Facilitator).join(ConsultationMember).where(ConsultationMember.consultation_id == consultation.id)
     return list(db.scalars(stmt.order_by(Facilitator.name)))
 
 
-def get_use_case(db: Session, consultation: Consultation, use_case_id: int) -> UseCase:
+def get_use_case(db: DbSession, consultation: Consultation, use_case_id: int) -> UseCase:
     found = db.scalar(select(UseCase).where(UseCase.id == use_case_id, UseCase.consultation_id == consultation.id))
     if found is None:
         raise NotFound("use case")
@@ -101,7 +100,7 @@ def active_use_cases(consultation: Consultation) -> list[UseCase]:
 
 
 def save_use_case(
-    db: Session, consultation: Consultation, fields: Mapping[str, str], use_case: UseCase | None = None
+    db: DbSession, consultation: Consultation, fields: Mapping[str, str], use_case: UseCase | None = None
 ) -> UseCase:
     """Create a use case, or edit one (its version goes up, so records show what changed)."""
     clean = {name: (fields.get(name) or "").strip() for name in CARD_FIELDS}
@@ -118,7 +117,7 @@ def save_use_case(
     return use_case
 
 
-def copy_card(db: Session, consultation: Consultation, card: Card) -> UseCase:
+def copy_card(db: DbSession, consultation: Consultation, card: Card) -> UseCase:
     """Copy a library card into a consultation, where it can then be edited."""
     use_case = save_use_case(db, consultation, dict(card.fields))
     use_case.library_id, use_case.library_version = card.id, card.version

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ..domain.codes import new_token
 from ..library import Library
 from ..models import Facilitator, Workshop
+from . import DbSession
 from .accounts import create_facilitator
 from .consultations import copy_card, create_consultation
 from .workshops import create_workshop
@@ -25,12 +25,12 @@ DEMO_CARDS = (
 DEMO_WORKSHOP_CARDS = 2
 
 
-def is_empty(db: Session) -> bool:
+def is_empty(db: DbSession) -> bool:
     return (db.scalar(select(func.count()).select_from(Facilitator)) or 0) == 0
 
 
 def seed_demo(
-    db: Session, library: Library, *, password: str | None = None, k: int = 5, retention_days: int = 365
+    db: DbSession, library: Library, *, password: str | None = None, k: int = 5, retention_days: int = 365
 ) -> tuple[Facilitator, str, Workshop]:
     """Create the demo facilitator, a consultation with the six library cards, and a ready workshop."""
     password = password or new_token(12)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ..domain.suppression import suppress
 from ..models import Comment, Consultation, SafeguardingAlert, Workshop, WorkshopStep
+from . import DbSession
 from .participation import joined_by_role, step_tally
 
 
@@ -32,7 +32,7 @@ def suppressed_roles(counts: dict[str, int], k: int) -> dict[str, Any]:
     }
 
 
-def queue_counts(db: Session, workshop_id: int) -> dict[str, int]:
+def queue_counts(db: DbSession, workshop_id: int) -> dict[str, int]:
     pending = (
         db.scalar(
             select(func.count())
@@ -52,7 +52,7 @@ def queue_counts(db: Session, workshop_id: int) -> dict[str, int]:
     return {"pending": pending, "alerts": alerts}
 
 
-def aggregate(db: Session, workshop_id: int) -> LiveView | None:
+def aggregate(db: DbSession, workshop_id: int) -> LiveView | None:
     """Compute what the console and projector show now (bounded: grouped queries only)."""
     row = db.execute(
         select(Workshop, WorkshopStep, Consultation.k_threshold)

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ..domain.redaction import KINDS, redact
 from ..domain.vocabulary import HIDE_REASONS, TEXT_MAX
@@ -36,7 +35,7 @@ from ..models import (
     WorkshopStep,
     utcnow,
 )
-from . import NotFound, Refused
+from . import DbSession, NotFound, Refused
 
 HIDDEN_LABEL = "[hidden]"
 KIND_LABELS = {"comment": "Comment", "condition": "Condition", "objection": "Reason for objecting"}
@@ -98,7 +97,7 @@ def _item(comment: Comment, step: WorkshopStep | None) -> QueueItem:
     )
 
 
-def queue(db: Session, workshop: Workshop) -> Queue:
+def queue(db: DbSession, workshop: Workshop) -> Queue:
     """Return the workshop's comments for moderation: waiting first (oldest first), then the rest.
 
     Comments held for safeguarding are not in the queue: they appear only as alerts.
@@ -121,12 +120,12 @@ def queue(db: Session, workshop: Workshop) -> Queue:
     )
 
 
-def queue_item(db: Session, comment: Comment) -> QueueItem:
+def queue_item(db: DbSession, comment: Comment) -> QueueItem:
     """One comment as the queue shows it."""
     return _item(comment, db.get(WorkshopStep, comment.step_id))
 
 
-def get_comment(db: Session, workshop: Workshop, comment_id: int) -> Comment:
+def get_comment(db: DbSession, workshop: Workshop, comment_id: int) -> Comment:
     """Return a comment of this workshop, or raise NotFound (whatever else it belongs to)."""
     found = db.scalar(select(Comment).where(Comment.id == comment_id, Comment.workshop_id == workshop.id))
     if found is None:
@@ -134,11 +133,11 @@ def get_comment(db: Session, workshop: Workshop, comment_id: int) -> Comment:
     return found
 
 
-def _log(db: Session, workshop: Workshop, action: str, reason: str | None = None) -> None:
+def _log(db: DbSession, workshop: Workshop, action: str, reason: str | None = None) -> None:
     db.add(ModerationEvent(workshop_id=workshop.id, action=action, reason=reason, at=utcnow()))
 
 
-def approve(db: Session, workshop: Workshop, comment: Comment) -> bool:
+def approve(db: DbSession, workshop: Workshop, comment: Comment) -> bool:
     """Let a comment be shown. Return False if it was shown already (nothing changes)."""
     if comment.safeguarding:
         raise Refused("This comment may be about someone being harmed, so it can never be shown.")
@@ -149,7 +148,7 @@ def approve(db: Session, workshop: Workshop, comment: Comment) -> bool:
     return True
 
 
-def hide(db: Session, workshop: Workshop, comment: Comment, reason: str) -> bool:
+def hide(db: DbSession, workshop: Workshop, comment: Comment, reason: str) -> bool:
     """Hide a comment for one of ``HIDE_REASONS``. Return False if nothing changed."""
     if reason not in HIDE_REASONS:
         raise Refused("Choose why you are hiding this comment.")
@@ -181,7 +180,7 @@ def only_removes_words(before: str, after: str) -> bool:
 
 
 def redact_by_hand(
-    db: Session, workshop: Workshop, comment: Comment, new_text: str, *, approve_after: bool = False
+    db: DbSession, workshop: Workshop, comment: Comment, new_text: str, *, approve_after: bool = False
 ) -> bool:
     """Replace a comment's text with the facilitator's edit, which may only take words out.
 
@@ -215,7 +214,7 @@ def redact_by_hand(
     return changed
 
 
-def moderation_counts(db: Session, workshop_ids: Sequence[int]) -> dict[str, dict[str, int]]:
+def moderation_counts(db: DbSession, workshop_ids: Sequence[int]) -> dict[str, dict[str, int]]:
     """Count moderation decisions by action and reason (for the record; no content)."""
     if not workshop_ids:
         return {}
@@ -247,7 +246,7 @@ class AlertView:
     acknowledged_at: datetime | None
 
 
-def alerts(db: Session, workshop: Workshop, *, include_acknowledged: bool = False) -> list[AlertView]:
+def alerts(db: DbSession, workshop: Workshop, *, include_acknowledged: bool = False) -> list[AlertView]:
     """Return the workshop's safeguarding alerts, newest first."""
     stmt = (
         select(SafeguardingAlert, Comment, WorkshopStep)
@@ -271,7 +270,7 @@ def alerts(db: Session, workshop: Workshop, *, include_acknowledged: bool = Fals
     ]
 
 
-def acknowledge(db: Session, workshop: Workshop, alert_id: int) -> bool:
+def acknowledge(db: DbSession, workshop: Workshop, alert_id: int) -> bool:
     """Mark an alert as dealt with. Return False if it already was."""
     found = db.scalar(
         select(SafeguardingAlert).where(SafeguardingAlert.id == alert_id, SafeguardingAlert.workshop_id == workshop.id)

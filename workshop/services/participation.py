@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from ..domain.answers import AnswerError, check_answer
 from ..domain.codes import new_receipt_code, new_token, normalise_join_code, normalise_receipt_code, receipt_hash
@@ -33,7 +31,7 @@ from ..models import (
     WorkshopStep,
     utcnow,
 )
-from . import NotFound, Refused
+from . import DbSession, NotFound, Refused
 
 
 @lru_cache(maxsize=64)
@@ -57,7 +55,7 @@ class Screener:
         return redact(text, tuple(names)), checked
 
 
-def find_workshop(db: Session, raw_code: str) -> Workshop:
+def find_workshop(db: DbSession, raw_code: str) -> Workshop:
     """Return the open workshop with this join code, or raise NotFound."""
     code = normalise_join_code(raw_code)
     if code is None:
@@ -69,7 +67,7 @@ def find_workshop(db: Session, raw_code: str) -> Workshop:
 
 
 def join(
-    db: Session, workshop: Workshop, *, language: str = "en", assisted: bool = False, allow_ended: bool = False
+    db: DbSession, workshop: Workshop, *, language: str = "en", assisted: bool = False, allow_ended: bool = False
 ) -> tuple[Participant, str]:
     """Record consent to take part; return the new participant and their receipt code.
 
@@ -97,13 +95,13 @@ def join(
     return participant, receipt
 
 
-def get_participant(db: Session, workshop: Workshop, token: str | None) -> Participant | None:
+def get_participant(db: DbSession, workshop: Workshop, token: str | None) -> Participant | None:
     if not token:
         return None
     return db.scalar(select(Participant).where(Participant.token == token, Participant.workshop_id == workshop.id))
 
 
-def set_role(db: Session, workshop: Workshop, participant: Participant, role: str | None) -> None:
+def set_role(db: DbSession, workshop: Workshop, participant: Participant, role: str | None) -> None:
     if role in (None, ""):
         participant.role = None
         return
@@ -174,7 +172,7 @@ _RESPONSE_COMMENTS = select(Comment).where(Comment.response_id == bindparam("res
 
 
 def answer_context(
-    db: Session,
+    db: DbSession,
     workshop_id: int,
     participant_id: int,
     position: int,
@@ -248,8 +246,8 @@ def answer_quickly(
     workshop_id: int,
     participant_id: int,
     position: int,
-    client_id: Any,
-    payload: Any,
+    client_id: object,
+    payload: object,
 ) -> Submitted:
     """Store an answer from a phone: the hot path, with the same rules as ``submit_answer``.
 
@@ -295,12 +293,12 @@ def answer_quickly(
 
 
 def submit_answer(
-    db: Session,
+    db: DbSession,
     workshop: Workshop,
     participant: Participant,
     step: WorkshopStep | None,
-    client_id: Any,
-    payload: Any,
+    client_id: object,
+    payload: object,
     screener: Screener,
     *,
     from_paper: bool = False,
@@ -374,22 +372,22 @@ def submit_answer(
     return Submitted(response.id, False, held, redacted, pending)
 
 
-def my_answer(db: Session, participant: Participant, step: WorkshopStep) -> Response | None:
+def my_answer(db: DbSession, participant: Participant, step: WorkshopStep) -> Response | None:
     return db.scalar(select(Response).where(Response.participant_id == participant.id, Response.step_id == step.id))
 
 
-def my_texts(db: Session, response: Response) -> list[Comment]:
+def my_texts(db: DbSession, response: Response) -> list[Comment]:
     return list(db.scalars(select(Comment).where(Comment.response_id == response.id).order_by(Comment.id)))
 
 
-def step_tally(db: Session, step: WorkshopStep) -> Tally:
+def step_tally(db: DbSession, step: WorkshopStep) -> Tally:
     """Count answers to a step with one grouped query over an index."""
     rows = db.execute(select(Response.key, func.count()).where(Response.step_id == step.id).group_by(Response.key))
     counts: Mapping[str | None, int] = {key: n for key, n in rows}
     return tally(step.prompt_type or "", step.content, counts)
 
 
-def joined_by_role(db: Session, workshop: Workshop) -> dict[str, int]:
+def joined_by_role(db: DbSession, workshop: Workshop) -> dict[str, int]:
     """Return how many have joined, per role (unsuppressed: callers must suppress)."""
     rows = db.execute(
         select(Participant.role, func.count()).where(Participant.workshop_id == workshop.id).group_by(Participant.role)
@@ -397,7 +395,7 @@ def joined_by_role(db: Session, workshop: Workshop) -> dict[str, int]:
     return {(role or NO_ROLE): n for role, n in rows}
 
 
-def find_by_receipt(db: Session, raw_code: str) -> Participant | None:
+def find_by_receipt(db: DbSession, raw_code: str) -> Participant | None:
     """Return the participant holding this receipt code, if any."""
     code = normalise_receipt_code(raw_code)
     if code is None:
@@ -405,7 +403,7 @@ def find_by_receipt(db: Session, raw_code: str) -> Participant | None:
     return db.scalar(select(Participant).where(Participant.receipt_hash == receipt_hash(code)))
 
 
-def withdraw(db: Session, participant: Participant) -> None:
+def withdraw(db: DbSession, participant: Participant) -> None:
     """Delete everything a participant said; keep only the count of withdrawals."""
     workshop = db.get(Workshop, participant.workshop_id)
     assert workshop is not None
@@ -421,7 +419,7 @@ def withdraw(db: Session, participant: Participant) -> None:
     db.expunge(participant)
 
 
-def approved_comments(db: Session, workshop: Workshop, step: WorkshopStep) -> list[tuple[Comment, int]]:
+def approved_comments(db: DbSession, workshop: Workshop, step: WorkshopStep) -> list[tuple[Comment, int]]:
     """Return the approved comments and conditions of a step, each with its "me too" count."""
     counts = select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery()
     rows = db.execute(
@@ -433,11 +431,11 @@ def approved_comments(db: Session, workshop: Workshop, step: WorkshopStep) -> li
     return [(comment, int(n)) for comment, n in rows]
 
 
-def my_me_toos(db: Session, participant: Participant) -> set[int]:
+def my_me_toos(db: DbSession, participant: Participant) -> set[int]:
     return set(db.scalars(select(MeToo.comment_id).where(MeToo.participant_id == participant.id)))
 
 
-def me_too(db: Session, workshop: Workshop, participant: Participant, comment_id: Any) -> int:
+def me_too(db: DbSession, workshop: Workshop, participant: Participant, comment_id: object) -> int:
     """Add one participant's support to an approved comment; return its new count (once per person)."""
     if not isinstance(comment_id, int) or isinstance(comment_id, bool) or not 0 < comment_id < 2**31:
         raise Refused("We could not tell which comment you meant. Please try again.")

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
 from ..domain import records as dr
 from ..domain.export_render import record_sha256
@@ -36,13 +35,13 @@ from ..models import (
     WorkshopStep,
     utcnow,
 )
-from . import NotFound, Refused
+from . import DbSession, NotFound, Refused
 from .register import register_items
 
 # --------------------------------------------------------------------------- loading
 
 
-def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dr.RecordInput:
+def load_input(db: DbSession, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dr.RecordInput:
     """Read everything the record needs, with one query per table."""
     workshops = list(
         db.scalars(select(Workshop).where(Workshop.consultation_id == consultation.id).order_by(Workshop.id))
@@ -207,12 +206,14 @@ def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack
     )
 
 
-def build(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dr.ConsultationRecord:
+def build(db: DbSession, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dr.ConsultationRecord:
     """Return the consultation's record as it stands now."""
     return dr.build_record(load_input(db, consultation, packs))
 
 
-def current_record(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> dict[str, Any]:
+def current_record(
+    db: DbSession, consultation: Consultation, packs: Mapping[str, Pack] | None = None
+) -> dict[str, Any]:
     """Return the record to show and export now, as a plain dict.
 
     Normally built fresh. Once raw answers have been purged, it is the record stored at the
@@ -249,7 +250,7 @@ def current_record(db: Session, consultation: Consultation, packs: Mapping[str, 
 # --------------------------------------------------------------------------- snapshots, finalising, publishing
 
 
-def latest_snapshot(db: Session, consultation: Consultation, reason: str) -> RecordSnapshot | None:
+def latest_snapshot(db: DbSession, consultation: Consultation, reason: str) -> RecordSnapshot | None:
     return db.scalar(
         select(RecordSnapshot)
         .where(RecordSnapshot.consultation_id == consultation.id, RecordSnapshot.reason == reason)
@@ -258,13 +259,13 @@ def latest_snapshot(db: Session, consultation: Consultation, reason: str) -> Rec
     )
 
 
-def finalised_sha256(db: Session, consultation: Consultation) -> str | None:
+def finalised_sha256(db: DbSession, consultation: Consultation) -> str | None:
     """Return the SHA-256 of the finalised record, if the record has been finalised."""
     snapshot = latest_snapshot(db, consultation, "finalised")
     return record_sha256(snapshot.record) if snapshot is not None else None
 
 
-def finalise(db: Session, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> RecordSnapshot:
+def finalise(db: DbSession, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> RecordSnapshot:
     """Close the record: no more withdrawals, and keep the record as it is now."""
     if consultation.finalised_at is not None:
         raise Refused("This record is already finalised.")
@@ -302,7 +303,7 @@ def public_register(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def publish(db: Session, consultation: Consultation, summary: str, packs: Mapping[str, Pack] | None = None) -> None:
+def publish(db: DbSession, consultation: Consultation, summary: str, packs: Mapping[str, Pack] | None = None) -> None:
     """Publish the summary and the register's responses as they are now ("you said, we did")."""
     summary = summary.strip()
     if not summary:
@@ -328,7 +329,7 @@ def publish(db: Session, consultation: Consultation, summary: str, packs: Mappin
     db.flush()
 
 
-def published_outcome(db: Session, consultation: Consultation) -> dict[str, Any] | None:
+def published_outcome(db: DbSession, consultation: Consultation) -> dict[str, Any] | None:
     """Return what was last published, or None if nothing has been."""
     if consultation.published_at is None:
         return None
@@ -342,7 +343,7 @@ def published_outcome(db: Session, consultation: Consultation) -> dict[str, Any]
     return dict(snapshot.record)
 
 
-def find_public(db: Session, token: str) -> Consultation:
+def find_public(db: DbSession, token: str) -> Consultation:
     """Return the consultation with this public link, if its outcome is public and published."""
     found = db.scalar(select(Consultation).where(Consultation.public_token == token)) if token else None
     if found is None or not found.public_outcome or found.published_at is None:

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
 from ..models import (
     Comment,
@@ -23,7 +22,7 @@ from ..models import (
     WorkshopStep,
     utcnow,
 )
-from . import NotFound, Refused
+from . import DbSession, NotFound, Refused
 
 CLASSIFICATIONS: dict[str, str] = {
     "act": "Act: we can fix this ourselves",
@@ -49,7 +48,7 @@ class Candidate:
     items: tuple[int, ...]
 
 
-def candidates(db: Session, consultation: Consultation) -> list[Candidate]:
+def candidates(db: DbSession, consultation: Consultation) -> list[Candidate]:
     """Approved free text of the consultation, with its "me too" count and register items."""
     me_too = select(MeToo.comment_id, func.count().label("n")).group_by(MeToo.comment_id).subquery()
     rows = db.execute(
@@ -93,7 +92,7 @@ def candidates(db: Session, consultation: Consultation) -> list[Candidate]:
     ]
 
 
-def register_items(db: Session, consultation: Consultation) -> list[RegisterItem]:
+def register_items(db: DbSession, consultation: Consultation) -> list[RegisterItem]:
     return list(
         db.scalars(
             select(RegisterItem).where(RegisterItem.consultation_id == consultation.id).order_by(RegisterItem.id)
@@ -101,7 +100,7 @@ def register_items(db: Session, consultation: Consultation) -> list[RegisterItem
     )
 
 
-def item_sources(db: Session, items: Sequence[RegisterItem]) -> dict[int, list[int]]:
+def item_sources(db: DbSession, items: Sequence[RegisterItem]) -> dict[int, list[int]]:
     """Return each item's source comment ids."""
     out: dict[int, list[int]] = {i.id: [] for i in items}
     if items:
@@ -114,7 +113,7 @@ def item_sources(db: Session, items: Sequence[RegisterItem]) -> dict[int, list[i
     return out
 
 
-def get_item(db: Session, consultation: Consultation, item_id: int) -> RegisterItem:
+def get_item(db: DbSession, consultation: Consultation, item_id: int) -> RegisterItem:
     found = db.scalar(
         select(RegisterItem).where(RegisterItem.id == item_id, RegisterItem.consultation_id == consultation.id)
     )
@@ -123,7 +122,7 @@ def get_item(db: Session, consultation: Consultation, item_id: int) -> RegisterI
     return found
 
 
-def _approved_comments(db: Session, consultation: Consultation, comment_ids: Iterable[int]) -> list[Comment]:
+def _approved_comments(db: DbSession, consultation: Consultation, comment_ids: Iterable[int]) -> list[Comment]:
     wanted = sorted({int(i) for i in comment_ids})
     if not wanted:
         raise Refused("Choose at least one comment.")
@@ -155,7 +154,7 @@ def _clean_text(text: str | None, what: str, *, required: bool) -> str:
 
 
 def create_item(
-    db: Session,
+    db: DbSession,
     consultation: Consultation,
     comment_ids: Iterable[int],
     *,
@@ -187,7 +186,7 @@ def create_item(
     return item
 
 
-def add_sources(db: Session, consultation: Consultation, item: RegisterItem, comment_ids: Iterable[int]) -> int:
+def add_sources(db: DbSession, consultation: Consultation, item: RegisterItem, comment_ids: Iterable[int]) -> int:
     """Merge more approved comments into an item; return how many were new to it."""
     comments = _approved_comments(db, consultation, comment_ids)
     have = set(db.scalars(select(RegisterSource.comment_id).where(RegisterSource.item_id == item.id)))
@@ -200,7 +199,7 @@ def add_sources(db: Session, consultation: Consultation, item: RegisterItem, com
     return added
 
 
-def merge_items(db: Session, consultation: Consultation, keep: RegisterItem, other_id: int) -> None:
+def merge_items(db: DbSession, consultation: Consultation, keep: RegisterItem, other_id: int) -> None:
     """Merge a duplicate item into ``keep``: its comments move over, and it is removed."""
     other = get_item(db, consultation, other_id)
     if other.id == keep.id:
@@ -218,7 +217,7 @@ def merge_items(db: Session, consultation: Consultation, keep: RegisterItem, oth
 
 
 def update_item(
-    db: Session,
+    db: DbSession,
     item: RegisterItem,
     *,
     text: str,
@@ -250,7 +249,7 @@ def update_item(
     item.updated_at = utcnow()
 
 
-def delete_item(db: Session, item: RegisterItem) -> None:
+def delete_item(db: DbSession, item: RegisterItem) -> None:
     """Remove an item from the register (its comments stay in the record)."""
     db.execute(delete(RegisterSource).where(RegisterSource.item_id == item.id))
     db.delete(item)

@@ -8,14 +8,14 @@ the snapshots stay, so the record outlives the text it was built from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, func, select, update
 
+from ..domain.packs import Pack
+from ..extensions import Base
 from ..models import (
     Comment,
     Consultation,
@@ -31,12 +31,13 @@ from ..models import (
     WithdrawalCount,
     utcnow,
 )
-from .moderation import moderation_counts
+from . import DbSession
+from .records import build
 
 # Tables whose rows are raw participant data, deleted by a purge, in a safe order.
-RAW_TABLES: tuple[type[Any], ...] = (RegisterSource, MeToo, Comment, Response, Participant)
+RAW_TABLES: tuple[type[Base], ...] = (RegisterSource, MeToo, Comment, Response, Participant)
 # Tables counted in a purge report (what is kept is listed too, so the report shows it).
-REPORT_TABLES: tuple[type[Any], ...] = (
+REPORT_TABLES: tuple[type[Base], ...] = (
     *RAW_TABLES,
     SafeguardingAlert,
     ModerationEvent,
@@ -65,14 +66,14 @@ def purge_due_at(consultation: Consultation) -> datetime:
     return retention_reference(consultation) + timedelta(days=consultation.retention_days)
 
 
-def _raw_rows(db: Session, workshop_ids: list[int]) -> int:
+def _raw_rows(db: DbSession, workshop_ids: list[int]) -> int:
     if not workshop_ids:
         return 0
     stmt = select(func.count()).select_from(Participant).where(Participant.workshop_id.in_(workshop_ids))
     return db.scalar(stmt) or 0
 
 
-def due_for_purge(db: Session, now: datetime | None = None) -> list[Consultation]:
+def due_for_purge(db: DbSession, now: datetime | None = None) -> list[Consultation]:
     """Return consultations whose retention period has passed and which still hold raw data."""
     now = now or utcnow()
     due = []
@@ -86,11 +87,11 @@ def due_for_purge(db: Session, now: datetime | None = None) -> list[Consultation
     return due
 
 
-def table_counts(db: Session, consultation: Consultation) -> dict[str, int]:
+def table_counts(db: DbSession, consultation: Consultation) -> dict[str, int]:
     """Count a consultation's rows in each table a purge deletes or keeps."""
     ids = [w.id for w in consultation.workshops] or [-1]
     comment_ids = select(Comment.id).where(Comment.workshop_id.in_(ids))
-    where: dict[type[Any], Any] = {
+    where: dict[type[Base], ColumnElement[bool]] = {
         RegisterSource: RegisterSource.comment_id.in_(comment_ids),
         MeToo: MeToo.comment_id.in_(comment_ids),
         Comment: Comment.workshop_id.in_(ids),
@@ -109,63 +110,6 @@ def table_counts(db: Session, consultation: Consultation) -> dict[str, int]:
     }
 
 
-def minimal_record(db: Session, consultation: Consultation) -> dict[str, Any]:
-    """An aggregated, suppressed record: counts per step and answer, role totals under k merged.
-
-    Used when the full record builder is not available. It holds no free text and no
-    participant tokens: only the wording shown and counts.
-    """
-    from .live import suppressed_roles
-    from .participation import joined_by_role
-
-    workshops = []
-    for workshop in consultation.workshops:
-        steps = []
-        for step in workshop.steps:
-            if step.kind != "prompt":
-                continue
-            rows = db.execute(
-                select(Response.key, func.count()).where(Response.step_id == step.id).group_by(Response.key)
-            )
-            counts = {key or "answered": n for key, n in rows}
-            steps.append(
-                {
-                    "position": step.position,
-                    "key": step.step_key,
-                    "type": step.prompt_type,
-                    "question": step.content.get("question", ""),
-                    "answers": counts,
-                    "answered": sum(counts.values()),
-                }
-            )
-        withdrawn = db.get(WithdrawalCount, workshop.id)
-        workshops.append(
-            {
-                "id": workshop.id,
-                "title": workshop.title,
-                "pack": workshop.pack_id,
-                "pack_version": workshop.pack_version,
-                "started_at": workshop.started_at.isoformat() if workshop.started_at else None,
-                "ended_at": workshop.ended_at.isoformat() if workshop.ended_at else None,
-                "joined": suppressed_roles(joined_by_role(db, workshop), consultation.k_threshold),
-                "withdrawn": withdrawn.count if withdrawn else 0,
-                "steps": steps,
-            }
-        )
-    ids = [w.id for w in consultation.workshops]
-    return {
-        "kind": "minimal",
-        "consultation": {
-            "id": consultation.id,
-            "title": consultation.title,
-            "organisation": consultation.organisation,
-            "k_threshold": consultation.k_threshold,
-        },
-        "workshops": workshops,
-        "moderation": moderation_counts(db, ids),
-    }
-
-
 @dataclass(frozen=True)
 class PurgeReport:
     consultation_id: int
@@ -173,17 +117,16 @@ class PurgeReport:
     due_at: datetime
     before: dict[str, int]
     after: dict[str, int]
-    record_kind: str
     dry_run: bool
 
 
 def purge_consultation(
-    db: Session,
+    db: DbSession,
     consultation: Consultation,
     *,
     now: datetime | None = None,
     dry_run: bool = False,
-    build_record: Callable[[Session, Consultation], dict[str, Any]] | None = None,
+    packs: Mapping[str, Pack] | None = None,
 ) -> PurgeReport:
     """Store the aggregated record, then delete the consultation's raw participant data.
 
@@ -195,18 +138,13 @@ def purge_consultation(
     """
     now = now or utcnow()
     before = table_counts(db, consultation)
-    builder = build_record or minimal_record
-    record_kind = "minimal" if builder is minimal_record else "full"
     if dry_run:
-        return PurgeReport(
-            consultation.id, consultation.title, purge_due_at(consultation), before, before, record_kind, True
-        )
-    # First the record, flushed, so the raw data is never deleted without it.
-    db.add(
-        RecordSnapshot(
-            consultation_id=consultation.id, reason="purge", record=builder(db, consultation), created_at=now
-        )
-    )
+        return PurgeReport(consultation.id, consultation.title, purge_due_at(consultation), before, before, True)
+    # First the record, flushed, so the raw data is never deleted without it. It is the same
+    # aggregated, suppressed record the exports show (services.records), built while the raw
+    # rows it counts still exist.
+    record = build(db, consultation, packs).as_dict()
+    db.add(RecordSnapshot(consultation_id=consultation.id, reason="purge", record=record, created_at=now))
     db.flush()
     ids = [w.id for w in consultation.workshops] or [-1]
     comment_ids = select(Comment.id).where(Comment.workshop_id.in_(ids)).scalar_subquery()
@@ -232,20 +170,17 @@ def purge_consultation(
         purge_due_at(consultation),
         before,
         table_counts(db, consultation),
-        record_kind,
         False,
     )
 
 
 def purge_due(
-    db: Session,
+    db: DbSession,
     *,
     now: datetime | None = None,
     dry_run: bool = False,
-    build_record: Callable[[Session, Consultation], dict[str, Any]] | None = None,
+    packs: Mapping[str, Pack] | None = None,
 ) -> list[PurgeReport]:
     """Purge every consultation whose retention period has passed (see :func:`purge_consultation`)."""
     now = now or utcnow()
-    return [
-        purge_consultation(db, c, now=now, dry_run=dry_run, build_record=build_record) for c in due_for_purge(db, now)
-    ]
+    return [purge_consultation(db, c, now=now, dry_run=dry_run, packs=packs) for c in due_for_purge(db, now)]

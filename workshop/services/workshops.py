@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..domain.codes import new_join_code, new_token
 from ..domain.packs import CARD_FIELDS, Pack, plan_steps
 from ..domain.vocabulary import DEFAULT_ROLES, FAMILY_ROLES
 from ..models import Consultation, ControlEvent, UseCase, Workshop, WorkshopStep, utcnow
-from . import NotFound, Refused
+from . import DbSession, NotFound, Refused
 
 MAX_TIMER_SECONDS = 60 * 60
 
@@ -26,7 +25,7 @@ def card_snapshot(use_case: UseCase) -> dict[str, Any]:
     return data
 
 
-def _unused_join_code(db: Session) -> str:
+def _unused_join_code(db: DbSession) -> str:
     for _ in range(50):
         code = new_join_code()
         taken = db.scalar(select(Workshop.id).where(Workshop.join_code == code, Workshop.status != "ended"))
@@ -36,7 +35,7 @@ def _unused_join_code(db: Session) -> str:
 
 
 def create_workshop(
-    db: Session,
+    db: DbSession,
     consultation: Consultation,
     pack: Pack,
     use_cases: Sequence[UseCase],
@@ -92,18 +91,18 @@ def create_workshop(
     return workshop
 
 
-def list_workshops(db: Session, consultation: Consultation) -> list[Workshop]:
+def list_workshops(db: DbSession, consultation: Consultation) -> list[Workshop]:
     return list(db.scalars(select(Workshop).where(Workshop.consultation_id == consultation.id).order_by(Workshop.id)))
 
 
-def get_workshop(db: Session, consultation: Consultation, workshop_id: int) -> Workshop:
+def get_workshop(db: DbSession, consultation: Consultation, workshop_id: int) -> Workshop:
     found = db.scalar(select(Workshop).where(Workshop.id == workshop_id, Workshop.consultation_id == consultation.id))
     if found is None:
         raise NotFound("workshop")
     return found
 
 
-def get_step(db: Session, workshop_id: int, position: int) -> WorkshopStep | None:
+def get_step(db: DbSession, workshop_id: int, position: int) -> WorkshopStep | None:
     if not 0 <= position < 2**31:  # not a step; and a huge number would overflow the database driver
         return None
     return db.scalar(
@@ -111,12 +110,12 @@ def get_step(db: Session, workshop_id: int, position: int) -> WorkshopStep | Non
     )
 
 
-def step_count(db: Session, workshop: Workshop) -> int:
+def step_count(db: DbSession, workshop: Workshop) -> int:
     return len(workshop.steps)
 
 
 def update_settings(
-    db: Session,
+    db: DbSession,
     workshop: Workshop,
     *,
     title: str | None = None,
@@ -165,12 +164,12 @@ CONTROL_ACTIONS = (
 
 
 def control(
-    db: Session,
+    db: DbSession,
     workshop: Workshop,
     action: str,
     *,
     facilitator_id: int | None,
-    argument: Any = None,
+    argument: object = None,
     now: datetime | None = None,
 ) -> ControlResult:
     """Apply one facilitator control to a workshop's live state, and log it for the record."""
@@ -264,7 +263,7 @@ def control(
     return ControlResult(action, changed)
 
 
-def control_log(db: Session, workshop: Workshop) -> list[ControlEvent]:
+def control_log(db: DbSession, workshop: Workshop) -> list[ControlEvent]:
     return list(
         db.scalars(select(ControlEvent).where(ControlEvent.workshop_id == workshop.id).order_by(ControlEvent.id))
     )

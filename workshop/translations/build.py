@@ -53,7 +53,7 @@ def main() -> int:
     for message in catalog:
         if not message.id:
             continue
-        if isinstance(message.id, tuple):
+        if not isinstance(message.id, str):
             # Fill every plural form the locale has (Welsh has six); the last English form covers the rest.
             forms = [CY.get(i, "") for i in message.id]
             message.string = tuple(forms[min(n, len(forms) - 1)] if n else forms[0] for n in range(catalog.num_plurals))

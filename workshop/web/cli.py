@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -148,29 +148,6 @@ def _export_commands(app: Flask) -> None:
         click.echo("Every file matches the manifest.")
 
 
-def _record_builder() -> Callable[[Any, Consultation], dict[str, Any]]:
-    """Return the full record builder that ``purge`` stores a record with before deleting."""
-    packs = _packs()
-
-    def full(session: Any, consultation: Consultation) -> dict[str, Any]:
-        return _jsonable(rs.build(session, consultation, packs).as_dict())
-
-    return full
-
-
-def _jsonable(value: Any) -> Any:
-    """Make a record storable as JSON (dates become ISO strings, tuples lists)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
 def _retention_commands(app: Flask) -> None:
     """Add the retention command, ``purge``."""
 
@@ -183,9 +160,8 @@ def _retention_commands(app: Flask) -> None:
         answers, comments and "me too"s are deleted. The record, the workshops, the logs and
         the conditions register are kept.
         """
-        build = _record_builder()
         now = datetime.now(UTC)
-        reports = retention.purge_due(db.session, now=now, dry_run=dry_run, build_record=build)
+        reports = retention.purge_due(db.session, now=now, dry_run=dry_run, packs=_packs())
         if dry_run:
             db.session.rollback()
         else:
@@ -200,4 +176,4 @@ def _retention_commands(app: Flask) -> None:
             detail = ", ".join(f"{n} {table}" for table, n in gone.items() if n) or "no raw rows"
             click.echo(f"Consultation {report.consultation_id} (due {report.due_at:%Y-%m-%d}): {verb} {detail}.")
         if not dry_run:
-            click.echo(f"Stored a full record for each before deleting. {len(reports)} consultation(s) purged.")
+            click.echo(f"Stored the record for each before deleting. {len(reports)} consultation(s) purged.")

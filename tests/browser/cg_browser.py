@@ -3,7 +3,8 @@
 Every check runs in the real page: axe-core is injected over the DevTools protocol
 (``page.evaluate``), which the Content-Security-Policy does not govern; Playwright's
 ``wait_for_function`` is not used because it needs ``eval`` inside the page, which our CSP
-forbids. Waiting is on a condition (``expect`` or ``wait_until``), never a fixed sleep.
+forbids. Waiting is on a condition (``expect``, or ``tests.support.wait_until`` with
+``pause=in_page(page)``), never a fixed sleep.
 
 What each check measures, and why (docs/accessibility.md says the same for people):
 
@@ -22,8 +23,6 @@ What each check measures, and why (docs/accessibility.md says the same for peopl
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +32,10 @@ from playwright.sync_api import Page, expect
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-WAIT = 10_000  # ms: the longest any single thing may take to show up
+WAIT = 20_000  # ms: the longest any single thing may take to show up, on a busy machine
+# What the phone's script shows once the server has acknowledged an answer (not the no-JavaScript
+# page's "Your answer is saved..." after a reload).
+SAVED = "Saved. You can change your answer until the question closes."
 MIN_TARGET = 44  # CSS pixels, both ways
 
 PHONE = {"width": 320, "height": 640}
@@ -43,13 +45,16 @@ DESKTOP = {"width": 1280, "height": 900}
 ZOOM_200 = {"width": 640, "height": 400}
 
 
-def wait_until(page: Page, predicate: Callable[[], bool], message: str, timeout: float = WAIT / 1000) -> None:
-    """Poll a Python-side condition, letting Playwright deliver events meanwhile."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {message}")
-        page.wait_for_timeout(25)  # one poll tick while waiting on the condition
+def ready_to_answer(page: Page, position: int | None = None) -> None:
+    """Wait until the phone's script is connected (and shows the step at ``position``).
+
+    Until then "Send my answer" is a plain form post: the page reloads with the
+    no-JavaScript wording, and the script's "Saved" never shows. A test that answers
+    before this would wait for the wrong confirmation whenever the machine is busy.
+    """
+    expect(page.locator("#phone")).to_have_attribute("data-live", "yes", timeout=WAIT)
+    if position is not None:
+        expect(page.locator(".cg-answer-form")).to_have_attribute("data-step", str(position), timeout=WAIT)
 
 
 def watch(

@@ -29,9 +29,15 @@ import pytest
 
 if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is a failure
     pytest.importorskip("playwright")
-from cg_browser import (  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
+
+from tests.support import ROOT, LiveServer, run_server  # noqa: E402
+from tests.support.chromium import need_chromium  # noqa: E402
+
+from .cg_browser import (  # noqa: E402
     DESKTOP,
     PHONE,
+    SAVED,
     WAIT,
     ZOOM_200,
     axe_violations,
@@ -40,14 +46,13 @@ from cg_browser import (  # noqa: E402
     live_regions,
     log_in,
     moving_things,
+    ready_to_answer,
     set_text_size,
     small_targets,
     status_messages,
     structure_problems,
     watch,
 )
-from conftest import ROOT, LiveServer, run_live_server  # noqa: E402
-from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -129,11 +134,12 @@ CONDITIONS = "I can live with this, but only if..."
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    need_chromium()
     folder = tmp_path_factory.mktemp("a11y")
     prompts = folder / "prompts"
     shutil.copytree(ROOT / "prompts", prompts)
     (prompts / "packs" / "every-type.yaml").write_text(EVERY_TYPE, encoding="utf-8")
-    with run_live_server(folder, WORKSHOP_PROMPTS_DIR=str(prompts)) as live:
+    with run_server(folder, WORKSHOP_PROMPTS_DIR=str(prompts), WORKSHOP_PUSH_INTERVAL="0.1") as live:
         yield live
 
 
@@ -326,18 +332,21 @@ def test_every_page_and_state_meets_wcag_22_aa(server: LiveServer, browser: Brow
             expect(phone.locator("details .cg-glossary").first).to_be_visible()
         audit(phone, f"step: {name}")
         if name == "values":
+            ready_to_answer(phone, position)
             phone.get_by_label("Care", exact=True).check()
             phone.get_by_role("button", name="Send my answer").click()
-            expect(form_status(phone)).to_contain_text("Saved", timeout=WAIT)
+            expect(form_status(phone)).to_contain_text(SAVED, timeout=WAIT)
             said_in_words(phone, "saved")
             audit(phone, "step: values, answer saved")
         if name == "text":
+            ready_to_answer(phone, position)
             phone.get_by_label("Your comment").fill("A social worker should always check it. Call me on 07700 900123.")
             expect(phone.locator(".cg-preview").first).to_be_visible(timeout=WAIT)
             audit(phone, "step: text, with the note that details will be hidden")
             phone.get_by_role("button", name="Send my answer").click()
-            expect(form_status(phone)).to_contain_text("Saved", timeout=WAIT)
+            expect(form_status(phone)).to_contain_text(SAVED, timeout=WAIT)
             # The second phone writes something that may be about harm: it is held back.
+            ready_to_answer(other, position)
             other.get_by_label("Your comment").fill("my dad hits me when he is angry")
             other.get_by_role("button", name="Send my answer").click()
             expect(other.get_by_role("heading", level=1)).to_have_text("Thank you for telling us", timeout=WAIT)
@@ -362,12 +371,13 @@ def test_every_page_and_state_meets_wcag_22_aa(server: LiveServer, browser: Brow
 
     # The position question: the follow-up opens, the answer is saved, easy read, offline.
     position = STEP_NAMES.index("position")
+    ready_to_answer(phone, position)
     phone.get_by_label(CONDITIONS, exact=True).check()
     expect(phone.locator("#cond-conditions")).to_be_visible()
     audit(phone, "step: position, 'only if' chosen")
     phone.get_by_label("Only if...", exact=True).fill("a social worker always checks the score")
     phone.get_by_role("button", name="Send my answer").click()
-    expect(form_status(phone)).to_contain_text("Saved", timeout=WAIT)
+    expect(form_status(phone)).to_contain_text(SAVED, timeout=WAIT)
     said_in_words(phone, "saved")
     audit(phone, "step: position, answer saved")
     phone.get_by_role("link", name="Easy read").click()
@@ -385,6 +395,7 @@ def test_every_page_and_state_meets_wcag_22_aa(server: LiveServer, browser: Brow
     # The second phone takes its answers back in another tab, then tries to answer: an error.
     second_tab = watch(other_ctx.new_page(), "phone 2, second tab", errors)
     withdraw(second_tab, base, other_receipt)
+    ready_to_answer(other, position)
     other.get_by_label("I object", exact=True).check()
     other.get_by_role("button", name="Send my answer").click()
     expect(form_status(other)).to_contain_text("no longer part of this workshop", timeout=WAIT)
@@ -488,11 +499,12 @@ def test_live_page_tells_screen_readers_what_changed(server: LiveServer, browser
     step_shown(phone, position)
     # The new question's heading takes focus, so it is read out, inside the live region.
     expect(phone.locator("#step-region legend h1")).to_be_focused()
+    ready_to_answer(phone, position)
     status = form_status(phone)
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     phone.get_by_label("I can live with this", exact=True).check()
     phone.get_by_role("button", name="Send my answer").click()
-    expect(status).to_contain_text("Saved", timeout=WAIT)
+    expect(status).to_contain_text(SAVED, timeout=WAIT)
     # What a screen reader is given: the status node in the accessibility tree holds the words.
     tree = phone.locator(".cg-answer-form").aria_snapshot()
     assert re.search(r"- status: .*Saved", tree), tree
@@ -513,7 +525,7 @@ BROKEN_PAGE = """<!DOCTYPE html><html lang="en"><head><style>
 
 def test_the_checks_find_what_they_look_for(browser: Browser) -> None:
     """Each check, run on a page made to fail it, does fail: none of them passes by doing nothing."""
-    from cg_browser import snapshot_problems
+    from .cg_browser import snapshot_problems
 
     context = browser.new_context(viewport=PHONE, reduced_motion="no-preference")
     page = context.new_page()

@@ -18,12 +18,24 @@ import pytest
 
 if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is a failure
     pytest.importorskip("playwright")
-from cg_browser import DESKTOP, PHONE, WAIT, go_to_step, log_in, new_workshop, open_console, watch  # noqa: E402
-from conftest import ROOT, LiveServer  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
+from tests.support import ROOT, LiveServer  # noqa: E402
 from workshop.library import load_library  # noqa: E402
 from workshop.translations.cy_strings import CY  # noqa: E402
+
+from .cg_browser import (  # noqa: E402
+    DESKTOP,
+    PHONE,
+    SAVED,
+    WAIT,
+    go_to_step,
+    log_in,
+    new_workshop,
+    open_console,
+    ready_to_answer,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -49,11 +61,12 @@ def type_in_paper_form(fac: Page, workshop_url: str, answer: str) -> str:
     return fac.locator("#assisted-receipt").inner_text().strip()
 
 
-def answer_on(page: Page, label: str, send: str = "Send my answer", saved: str = "Saved") -> None:
-    expect(page.locator(".cg-answer-form")).to_have_attribute("data-step", str(POSITION), timeout=WAIT)
+def answer_on(page: Page, label: str, send: str = "Send my answer", saved: str = SAVED) -> None:
+    """Answer the position question once the phone's script is live; wait for its own "Saved"."""
+    ready_to_answer(page, POSITION)
     page.get_by_label(label, exact=True).check()
     page.get_by_role("button", name=send).click()
-    expect(page.locator(".cg-answer-form [data-status]")).to_contain_text(saved, timeout=WAIT)
+    expect(page.locator(".cg-answer-form [data-status]")).to_have_text(saved, timeout=WAIT)
 
 
 def test_paper_forms_and_a_shared_tablet_are_counted_apart(live_server: LiveServer, browser: Browser) -> None:

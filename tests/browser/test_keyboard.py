@@ -24,9 +24,11 @@ import pytest
 
 if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is a failure
     pytest.importorskip("playwright")
-from cg_browser import DESKTOP, WAIT, live_regions, snapshot_problems, watch  # noqa: E402
-from conftest import LiveServer  # noqa: E402
 from playwright.sync_api import Browser, Locator, Page, expect  # noqa: E402
+
+from tests.support import LiveServer  # noqa: E402
+
+from .cg_browser import DESKTOP, SAVED, WAIT, live_regions, snapshot_problems, watch  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -172,7 +174,7 @@ def test_a_whole_workshop_by_keyboard_alone(live_server: LiveServer, browser: Br
     keys.tab_to(phone, phone.get_by_role("button", name="Send my answer"))
     phone.keyboard.press("Enter")
     status = phone.locator(".cg-answer-form [data-status]")
-    expect(status).to_contain_text("Saved", timeout=WAIT)
+    expect(status).to_contain_text(SAVED, timeout=WAIT)
     expect(phone.get_by_role("button", name="Change my answer")).to_be_focused()
     assert re.search(r"- status: .*Saved", phone.locator(".cg-answer-form").aria_snapshot())
 

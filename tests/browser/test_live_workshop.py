@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +21,15 @@ if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is 
     pytest.importorskip("playwright")
 from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect  # noqa: E402
 
+from tests.support import ROOT, LiveServer, in_page, wait_until  # noqa: E402
+
+from .cg_browser import SAVED, WAIT  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SHOTS = Path("/tmp")
-WAIT = 10_000  # ms: the longest any single thing may take to show up
 
 PHONE_SIZES = [
     {"width": 360, "height": 740},
@@ -43,15 +43,6 @@ CONDITION_TEXT = "a social worker always checks the score"
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def wait_until(page: Page, predicate: Callable[[], bool], message: str, timeout: float = WAIT / 1000) -> None:
-    """Poll a Python-side condition, letting Playwright deliver events meanwhile."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {message}")
-        page.wait_for_timeout(25)  # one poll tick while waiting on the condition
 
 
 def new_phone(browser: Any, index: int, **options: Any) -> BrowserContext:
@@ -182,7 +173,7 @@ def phone_status(page: Page) -> Any:
 # --- the test ---------------------------------------------------------------------------
 
 
-def test_live_workshop(live_server: Any, browser: Any) -> None:
+def test_live_workshop(live_server: LiveServer, browser: Any) -> None:
     errors: list[str] = []
     base = live_server.base_url
     accessibility: dict[str, list[dict[str, Any]]] = {}
@@ -235,7 +226,7 @@ def test_live_workshop(live_server: Any, browser: Any) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text("Hello and welcome")
         page.evaluate("() => { window.cgNoReload = true }")
         phones.append(page)
-    expect(console.locator("#joined-count")).not_to_have_text("0", timeout=WAIT)
+    expect(console.locator("#joined-count")).to_have_text("3", timeout=WAIT)  # all three, not the first
 
     # The facilitator moves on with the console's buttons; phones follow without reloading.
     console.get_by_role("button", name="Next step").click()
@@ -259,15 +250,17 @@ def test_live_workshop(live_server: Any, browser: Any) -> None:
     expect(phones[1].locator("legend h1")).to_be_focused()
 
     # Phone 1: "Saved" shows only once the server's acknowledgement arrives.
-    wait_until(phones[0], lambda: gate.upgraded, "phone 1's socket is on its WebSocket")
+    wait_until(lambda: gate.upgraded, WAIT / 1000, "phone 1's socket is on its WebSocket", pause=in_page(phones[0]))
     gate.holding = True
     phones[0].get_by_label(CONSENT, exact=True).check()
     phones[0].get_by_role("button", name="Send my answer").click()
-    wait_until(phones[0], lambda: bool(gate.held), "the server has acknowledged phone 1's answer")
+    wait_until(
+        lambda: bool(gate.held), WAIT / 1000, "the server has acknowledged phone 1's answer", pause=in_page(phones[0])
+    )
     expect(phone_status(phones[0])).to_have_text("Sending…")
     assert responses_for_step(live_server.database, position_step) == 1
     gate.release()
-    expect(phone_status(phones[0])).to_contain_text("Saved", timeout=WAIT)
+    expect(phone_status(phones[0])).to_contain_text(SAVED, timeout=WAIT)
     expect(phones[0].get_by_role("button", name="Change my answer")).to_be_visible()
 
     # Phone 2: "only if..." reveals the condition boxes; the condition is typed in.
@@ -285,7 +278,7 @@ def test_live_workshop(live_server: Any, browser: Any) -> None:
     accessibility["answer page (position form)"] = axe_violations(phones[1])
     phones[1].screenshot(path=str(SHOTS / "cg-phone-answer.png"), full_page=True)
     phones[1].get_by_role("button", name="Send my answer").click()
-    expect(phone_status(phones[1])).to_contain_text("Saved", timeout=WAIT)
+    expect(phone_status(phones[1])).to_contain_text(SAVED, timeout=WAIT)
 
     # Phone 3 objects while offline: the answer waits on the phone and goes when it is back.
     offline.add("phone 3")
@@ -298,7 +291,7 @@ def test_live_workshop(live_server: Any, browser: Any) -> None:
     assert responses_for_step(live_server.database, position_step) == 2
     phones[2].screenshot(path=str(SHOTS / "cg-phone-offline.png"), full_page=True)
     phones[2].context.set_offline(False)
-    expect(phone_status(phones[2])).to_contain_text("Saved", timeout=WAIT)
+    expect(phone_status(phones[2])).to_contain_text(SAVED, timeout=WAIT)
     assert responses_for_step(live_server.database, position_step) == 3
     expect(console.locator("#answered-count")).to_have_text("3", timeout=WAIT)
 
@@ -331,7 +324,7 @@ def test_live_workshop(live_server: Any, browser: Any) -> None:
     expect(plain.locator("#cond-conditions")).to_be_visible()  # nothing is hidden without a script
     plain.get_by_label(UNSURE, exact=True).check()
     plain.get_by_role("button", name="Send my answer").click()
-    expect(plain.locator("#status")).to_contain_text("Saved")
+    expect(plain.locator("#status")).to_contain_text(SAVED)
     expect(plain.get_by_label(UNSURE, exact=True)).to_be_checked()
     assert responses_for_step(live_server.database, position_step) == 4
     no_horizontal_scroll(plain, "the answer page without JavaScript")

@@ -35,11 +35,12 @@ import pytest
 
 if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is a failure
     pytest.importorskip("playwright")
-from cg_browser import DESKTOP, go_to_step, log_in, open_console  # noqa: E402
-from conftest import ROOT, LiveServer  # noqa: E402
 from playwright.sync_api import Browser, expect  # noqa: E402
 
+from tests.support import ROOT, LiveServer  # noqa: E402
 from workshop.library import load_library  # noqa: E402
+
+from .cg_browser import DESKTOP, go_to_step, log_in, open_console  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

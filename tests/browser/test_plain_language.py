@@ -22,13 +22,14 @@ import yaml
 
 if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is a failure
     pytest.importorskip("playwright")
-from cg_browser import DESKTOP, PHONE, WAIT, go_to_step, log_in, new_workshop, open_console  # noqa: E402
-from conftest import ROOT, LiveServer  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
+from tests.support import ROOT, LiveServer  # noqa: E402
 from workshop.domain.glossary import terms_in  # noqa: E402
 from workshop.domain.vocabulary import POSITION_HINTS, POSITIONS, POSITIONS_EASY  # noqa: E402
 from workshop.library import load_library  # noqa: E402
+
+from .cg_browser import DESKTOP, PHONE, SAVED, WAIT, go_to_step, log_in, new_workshop, open_console  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +114,7 @@ def test_easy_read_gives_short_answers_with_pictures_and_follows_the_room(browse
     easy.get_by_label(POSITIONS_EASY["conditions"], exact=True).check()
     easy.get_by_label("Only if...", exact=True).fill("a person checks every score")
     easy.get_by_role("button", name="Send my answer").click()
-    expect(easy.locator(".cg-answer-form [data-status]")).to_contain_text("Saved", timeout=WAIT)
+    expect(easy.locator(".cg-answer-form [data-status]")).to_contain_text(SAVED, timeout=WAIT)
 
     # Turned off again: the full wording is back.
     easy.get_by_role("link", name="Turn off easy read").click()

@@ -24,13 +24,14 @@ import pytest
 if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is a failure
     pytest.importorskip("playwright")
 from babel.messages.pofile import read_po  # noqa: E402
-from cg_browser import DESKTOP, PHONE, WAIT, go_to_step, log_in, new_workshop, open_console, watch  # noqa: E402
-from conftest import ROOT, LiveServer  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
+from tests.support import ROOT, LiveServer  # noqa: E402
 from workshop.domain.vocabulary import POSITIONS, POSITIONS_EASY  # noqa: E402
 from workshop.library import load_library  # noqa: E402
 from workshop.translations.cy_strings import CY  # noqa: E402
+
+from .cg_browser import DESKTOP, PHONE, WAIT, go_to_step, log_in, new_workshop, open_console, watch  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""Fixtures for the integration tests (helpers live in ``helpers.py``)."""
+"""Fixtures for the integration tests (helpers live in ``tests.support``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from .helpers import Live, make_workshop
+from tests.support import Factory, Live
 
 
 @pytest.fixture
@@ -19,6 +19,6 @@ def owner(auth: Any) -> int:
 
 
 @pytest.fixture
-def live(app: Flask, owner: int) -> Live:
+def live(app: Flask, owner: int, factory: Factory) -> Live:
     """A ready workshop (default pack, one card, moderation after showing) owned by ``owner``."""
-    return make_workshop(app, owner)
+    return factory.workshop(owner)

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.support import make_app
 from workshop import StartupError, create_app
 from workshop.config import ENV_SETTINGS, ROOT, Config, TestConfig
 from workshop.extensions import db, socketio
 from workshop.realtime import EVENTS
-
-from .helpers import make_app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -12,10 +12,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.support import csrf_from, make_app
 from workshop.extensions import db
 from workshop.models import Consultation, Facilitator
-
-from .helpers import csrf_from, make_app
 
 PASSWORD = "correct horse battery"
 NO_MATCH = "That name and password do not match. Please check them and try again."

@@ -12,12 +12,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.support import make_app
 from workshop.config import ROOT
 from workshop.extensions import db
 from workshop.models import Consultation, Facilitator, UseCase, Workshop, WorkshopStep
 from workshop.services.accounts import authenticate
-
-from .helpers import make_app
 
 GOOD = "a long enough password"
 

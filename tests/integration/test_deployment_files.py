@@ -9,22 +9,18 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.support import free_port, get, make_app, run_init, wait_until
 from workshop.config import ENV_SETTINGS
 from workshop.extensions import db
 from workshop.models import Facilitator
 from workshop.services.accounts import create_facilitator
-
-from .helpers import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,21 +53,21 @@ def test_compose_file_runs_the_locked_app_against_postgres_and_redis() -> None:
     assert {"db", "redis"} <= set(app["depends_on"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
+def _health(port: int, proc: subprocess.Popen[bytes], log: Path) -> tuple[int, bytes] | None:
+    assert proc.poll() is None, "gunicorn stopped:\n" + log.read_text()
+    try:
+        return get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    except OSError:
+        return None
+
+
 def test_gunicorn_with_the_documented_config_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
     env.update(WORKSHOP_INSTANCE_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
-    init = subprocess.run(
-        [sys.executable, "run.py", "--init"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    init = run_init(env)
     assert init.returncode == 0 and "database up to date" in init.stdout, init.stdout + init.stderr
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -82,16 +78,13 @@ def test_gunicorn_with_the_documented_config_serves_and_stops_on_sigterm(tmp_pat
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:  # noqa: S310
-                    body = response.read()
-                break
-            except OSError:
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "gunicorn never answered:\n" + log.read_text()
-                time.sleep(0.2)  # poll interval inside a deadline
+        status, body = wait_until(
+            lambda: _health(port, proc, log),
+            90,
+            "gunicorn answers /healthz",
+            last=lambda: log.read_text()[-2000:],
+        )
+        assert status == 200
         assert b'"database":"ok"' in body.replace(b" ", b"")
         text = log.read_text()
         assert "gevent" in text.lower(), text

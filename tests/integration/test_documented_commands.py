@@ -8,17 +8,14 @@ plain sentence (never a traceback) when they truly cannot run.
 from __future__ import annotations
 
 import os
-import queue
 import re
-import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.support import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -44,44 +41,15 @@ def _flask(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Compl
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _run_py_once(env: dict[str, str]) -> str:
-    """Start ``python run.py`` as a newcomer would, wait until it is serving, then stop it."""
-    proc = subprocess.Popen(
-        [sys.executable, "run.py", "--port", str(_free_port())],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()], daemon=True).start()
-    seen: list[str] = []
-    deadline = time.monotonic() + 120
+def _run_py_once(instance: Path, env: dict[str, str]) -> str:
+    """Start ``python run.py`` as a newcomer would (no secret key given), wait until it serves, stop it."""
+    server_env = {**env, "WORKSHOP_DATABASE_URL": f"sqlite:///{instance / 'workshop.sqlite3'}"}
+    server = start_server(instance.parent, server_env, name="newcomer")
     try:
-        while not any("Press Ctrl+C" in line for line in seen):
-            if time.monotonic() > deadline:
-                raise AssertionError("run.py did not start:\n" + "".join(seen))
-            try:
-                seen.append(lines.get(timeout=1.0))
-            except queue.Empty:
-                if proc.poll() is not None and lines.empty():
-                    raise AssertionError("run.py stopped:\n" + "".join(seen)) from None
+        server.wait_healthy()
+        return server.log(lines=10_000)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return "".join(seen)
+        server.stop()
 
 
 def _documented_subcommands() -> set[str]:
@@ -109,7 +77,7 @@ def test_without_a_key_the_commands_say_what_to_do(tmp_path: Path) -> None:
 
 def test_every_documented_command_runs_after_run_py(tmp_path: Path) -> None:
     env = _env(tmp_path / "instance")
-    started = _run_py_once(env)
+    started = _run_py_once(tmp_path / "instance", env)
     assert "Demo facilitator: demo" in started
     assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o077 == 0  # owner-only
 

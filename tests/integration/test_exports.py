@@ -25,6 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.support import csrf_from, make_app
 from workshop.domain import export_render as er
 from workshop.domain.vocabulary import POSITIONS
 from workshop.extensions import db
@@ -39,8 +40,6 @@ from workshop.models import (
     RegisterSource,
     Workshop,
 )
-
-from .helpers import csrf_from, make_app
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "record-schema.json").read_text())
 PASSWORD = "correct horse battery"

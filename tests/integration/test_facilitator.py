@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from tests.support import answer
 from workshop.domain.codes import JOIN_ALPHABET, JOIN_LENGTH
 from workshop.domain.packs import CARD_FIELDS
 from workshop.extensions import db
@@ -456,3 +458,44 @@ def test_unknown_ids_are_404_in_plain_words(client: Any, owner: int) -> None:
     cid = _new_consultation(client)
     assert client.get(f"/f/c/{cid}/w/999999").status_code == 404
     assert client.get(f"/f/c/{cid}/use-cases/999999/edit").status_code == 404
+
+
+class _Focusables(HTMLParser):
+    """Every control a keyboard can reach in a page, and whether it has an id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.without_id: list[str] = []
+        self.count = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        reachable = tag in ("button", "summary", "select", "textarea") or (tag == "a" and "href" in found)
+        reachable = reachable or (tag == "input" and found.get("type") != "hidden")
+        if reachable:
+            self.count += 1
+            if not found.get("id"):
+                self.without_id.append(f"<{tag} {' '.join(f'{k}={v!r}' for k, v in attrs)}>")
+
+
+@pytest.mark.parametrize("revealed", [False, True])
+def test_every_console_control_keeps_focus_across_a_redraw(
+    client: Any, live: Any, factory: Any, revealed: bool
+) -> None:
+    # The console panel is redrawn on every update and puts keyboard focus back by id
+    # (static/js/common.js refresh()); a control without an id sends a keyboard user back
+    # to the heading whenever an answer comes in.
+    position = factory.goto(live, prompt_type="position")
+    factory.control(live, "start_timer", 60)
+    _, phone = factory.phone(live)
+    assert answer(phone, position, {"position": "consent"})["ok"]
+    if revealed:
+        factory.control(live, "reveal")
+    response = client.get(live.base + "/console/panel")
+    assert response.status_code == 200
+    parser = _Focusables()
+    parser.feed(response.get_data(as_text=True))
+    assert parser.count > 10, "the panel has hardly any controls: is this the console panel?"
+    assert not parser.without_id, "controls without an id lose keyboard focus on a redraw:\n" + "\n".join(
+        parser.without_id
+    )

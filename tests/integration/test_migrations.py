@@ -10,10 +10,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+from tests.support import make_app
 from workshop.config import ROOT
 from workshop.extensions import db
-
-from .helpers import make_app
 
 MIGRATIONS = ROOT / "workshop" / "migrations"
 

@@ -10,16 +10,16 @@ import os
 import queue
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import tomllib
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port, get, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,15 +65,11 @@ def test_locks_agree_and_cover_every_direct_dependency() -> None:
             assert lock.get(name) == version, f"{name}=={version} from {source} is not in its lock"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback only
-        return response.status, response.read()
+def _answer(url: str) -> tuple[int, bytes] | None:
+    try:
+        return get(url)
+    except OSError:
+        return None
 
 
 @pytest.mark.slow
@@ -110,7 +106,7 @@ def test_the_built_wheel_serves_the_demo_without_a_checkout(tmp_path: Path) -> N
     )
     assert where.stdout.strip().startswith(str(site)), where.stdout + where.stderr
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "workshop", "--port", str(port)],
         cwd=here,
@@ -132,20 +128,13 @@ def test_the_built_wheel_serves_the_demo_without_a_checkout(tmp_path: Path) -> N
                 assert proc.poll() is None, "the installed app stopped:\n" + "".join(seen)
         code = re.search(r"/j/([A-Z0-9]+)", "".join(seen)).group(1)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, body = _get(base + "/healthz")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the installed app never answered"
-                time.sleep(0.2)  # poll interval inside a deadline
+        status, body = wait_until(lambda: _answer(base + "/healthz"), 60, "the installed app answers /healthz")
         assert status == 200 and b"ok" in body
-        status, body = _get(base + "/login")
+        status, body = get(base + "/login")
         assert status == 200 and b"<form" in body
-        status, body = _get(base + "/static/css/commonground.min.css")
+        status, body = get(base + "/static/css/commonground.min.css")
         assert status == 200 and len(body) > 1000
-        status, body = _get(f"{base}/j/{code}")
+        status, body = get(f"{base}/j/{code}")
         assert status == 200 and b"<form" in body
         # Writable files went to instance/ in the folder it was started from, not into the package.
         assert (here / "instance" / "secret_key").is_file()

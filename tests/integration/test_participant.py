@@ -12,11 +12,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.support import Factory, Live, participant_token, receipt_code
 from workshop.extensions import db
 from workshop.models import Comment, Consultation, Participant, Response, WithdrawalCount
 from workshop.services.participation import find_by_receipt
-
-from .helpers import Live, control, join, open_step, participant_token, receipt_code, step_position
 
 NOT_FOUND = "We could not find a workshop with that code. Check the code on the big screen and try again."
 RECEIPT_RE = re.compile(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b")
@@ -56,8 +55,8 @@ def test_unknown_join_link_is_a_plain_404(app: Flask) -> None:
     assert "Traceback" not in page
 
 
-def test_an_ended_workshop_cannot_be_joined(app: Flask, live: Live) -> None:
-    control(app, live.workshop_id, "end")
+def test_an_ended_workshop_cannot_be_joined(app: Flask, live: Live, factory: Factory) -> None:
+    factory.control(live, "end")
     client = app.test_client()
     assert client.get(f"/j/{live.code}").status_code == 404
     assert client.post(f"/j/{live.code}").status_code == 404
@@ -65,15 +64,15 @@ def test_an_ended_workshop_cannot_be_joined(app: Flask, live: Live) -> None:
     assert _participants(app, live.workshop_id) == []
 
 
-def test_closed_joining_gives_a_plain_message(app: Flask, live: Live) -> None:
-    control(app, live.workshop_id, "close_joining")
+def test_closed_joining_gives_a_plain_message(app: Flask, live: Live, factory: Factory) -> None:
+    factory.control(live, "close_joining")
     client = app.test_client()
     assert client.get(f"/j/{live.code}").status_code == 200
     response = client.post(f"/j/{live.code}")
     assert response.status_code == 400
     assert "The facilitator has closed joining for this workshop." in response.get_data(as_text=True)
     assert _participants(app, live.workshop_id) == []
-    control(app, live.workshop_id, "open_joining")
+    factory.control(live, "open_joining")
     assert client.post(f"/j/{live.code}").status_code == 302
 
 
@@ -103,12 +102,14 @@ def test_participant_table_has_no_identity_columns() -> None:
     }
 
 
-def test_consent_creates_an_anonymous_participant(app: Flask, live: Live, caplog: pytest.LogCaptureFixture) -> None:
+def test_consent_creates_an_anonymous_participant(
+    app: Flask, live: Live, caplog: pytest.LogCaptureFixture, factory: Factory
+) -> None:
     caplog.set_level(logging.DEBUG)
     client = app.test_client()
     address, agent = "203.0.113.77", "TestPhone/1.0 (Unique-Agent-8d1f)"
     client.environ_base.update(REMOTE_ADDR=address, HTTP_USER_AGENT=agent)
-    join(client, live.code)
+    factory.join(live, client=client)
     [participant] = _participants(app, live.workshop_id)
     assert participant.consented_at is not None
     assert participant.role is None
@@ -126,9 +127,9 @@ def test_consent_creates_an_anonymous_participant(app: Flask, live: Live, caplog
     assert not any(address in r.getMessage() or "Unique-Agent" in r.getMessage() for r in caplog.records)
 
 
-def test_the_participant_is_remembered_on_the_same_phone(app: Flask, live: Live) -> None:
+def test_the_participant_is_remembered_on_the_same_phone(app: Flask, live: Live, factory: Factory) -> None:
     client = app.test_client()
-    join(client, live.code)
+    factory.join(live, client=client)
     token = participant_token(client, live.workshop_id)
     # A new request from the same phone is the same participant, not a new one.
     response = client.get(f"/j/{live.code}")
@@ -138,7 +139,7 @@ def test_the_participant_is_remembered_on_the_same_phone(app: Flask, live: Live)
     assert len(_participants(app, live.workshop_id)) == 1
     # Another phone is another participant.
     other = app.test_client()
-    join(other, live.code)
+    factory.join(live, client=other)
     tokens = {p.token for p in _participants(app, live.workshop_id)}
     assert tokens == {token, participant_token(other, live.workshop_id)} and len(tokens) == 2
 
@@ -153,9 +154,9 @@ def test_pages_for_joined_people_send_others_to_the_welcome_page(app: Flask, liv
     assert _participants(app, live.workshop_id) == []
 
 
-def test_receipt_code_is_shown_and_finds_the_participant(app: Flask, live: Live) -> None:
+def test_receipt_code_is_shown_and_finds_the_participant(app: Flask, live: Live, factory: Factory) -> None:
     client = app.test_client()
-    join(client, live.code)
+    factory.join(live, client=client)
     page = client.get(f"/w/{live.code}/receipt?first=1").get_data(as_text=True)
     match = re.search(r'id="receipt-code">([^<]+)<', page)
     assert match
@@ -171,9 +172,9 @@ def test_receipt_code_is_shown_and_finds_the_participant(app: Flask, live: Live)
         assert find_by_receipt(db.session, "not a code") is None
 
 
-def test_role_must_come_from_the_workshops_list(app: Flask, live: Live) -> None:
+def test_role_must_come_from_the_workshops_list(app: Flask, live: Live, factory: Factory) -> None:
     client = app.test_client()
-    join(client, live.code)
+    factory.join(live, client=client)
     page = client.get(f"/w/{live.code}/role").get_data(as_text=True)
     assert "Family member" in page
     response = client.post(f"/w/{live.code}/role", data={"role": "Astronaut"})
@@ -190,9 +191,9 @@ def test_role_must_come_from_the_workshops_list(app: Flask, live: Live) -> None:
     assert _participants(app, live.workshop_id)[0].role is None
 
 
-def _answer_with_comment(app: Flask, client: Any, live: Live) -> None:
-    position = step_position(app, live.workshop_id, "position")
-    open_step(app, live.workshop_id, position)
+def _answer_with_comment(factory: Factory, client: Any, live: Live) -> None:
+    position = factory.position(live, "position")
+    factory.goto(live, position)
     response = client.post(
         f"/w/{live.code}/answer",
         data={
@@ -205,12 +206,12 @@ def _answer_with_comment(app: Flask, client: Any, live: Live) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def test_withdrawal_deletes_answers_and_comments(app: Flask, live: Live) -> None:
+def test_withdrawal_deletes_answers_and_comments(app: Flask, live: Live, factory: Factory) -> None:
     leaving, staying = app.test_client(), app.test_client()
-    join(leaving, live.code)
-    join(staying, live.code)
-    _answer_with_comment(app, leaving, live)
-    _answer_with_comment(app, staying, live)
+    factory.join(live, client=leaving)
+    factory.join(live, client=staying)
+    _answer_with_comment(factory, leaving, live)
+    _answer_with_comment(factory, staying, live)
     code = receipt_code(leaving, live.workshop_id)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 2
@@ -237,20 +238,20 @@ def test_withdrawal_deletes_answers_and_comments(app: Flask, live: Live) -> None
     assert leaving.get(f"/w/{live.code}").headers["Location"] == f"/j/{live.code}"
 
 
-def test_a_second_withdrawal_bumps_the_count(app: Flask, live: Live) -> None:
+def test_a_second_withdrawal_bumps_the_count(app: Flask, live: Live, factory: Factory) -> None:
     for _ in range(2):
         client = app.test_client()
-        join(client, live.code)
+        factory.join(live, client=client)
         client.post("/receipt", data={"receipt": receipt_code(client, live.workshop_id), "withdraw": "confirm"})
     with app.app_context():
         assert db.session.get(WithdrawalCount, live.workshop_id).count == 2
     assert _participants(app, live.workshop_id) == []
 
 
-def test_withdrawal_closes_once_the_record_is_final(app: Flask, live: Live) -> None:
+def test_withdrawal_closes_once_the_record_is_final(app: Flask, live: Live, factory: Factory) -> None:
     client = app.test_client()
-    join(client, live.code)
-    _answer_with_comment(app, client, live)
+    factory.join(live, client=client)
+    _answer_with_comment(factory, client, live)
     code = receipt_code(client, live.workshop_id)
     with app.app_context():
         db.session.get(Consultation, live.consultation_id).finalised_at = datetime.now(UTC)

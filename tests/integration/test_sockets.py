@@ -11,25 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from tests.support import Factory, Live, answer, received
 from workshop.extensions import db, socketio
 from workshop.models import Comment, ControlEvent, Response
 from workshop.services.workshops import CONTROL_ACTIONS
-
-from .helpers import (
-    Live,
-    answer,
-    console,
-    control,
-    count,
-    join,
-    make_workshop,
-    open_step,
-    phone,
-    projector,
-    received,
-    step_position,
-    workshop_row,
-)
 
 CLOSED = "This question is closed now, so your answer was not saved."
 PAUSED = "The workshop is on a break. Please try again when it starts again."
@@ -50,10 +35,10 @@ def _counts(results: dict[str, Any]) -> dict[str, int]:
     return {o["key"]: o["count"] for o in results["options"]}
 
 
-def test_several_participants_answer(app: Flask, client: Any, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    con = console(app, client, live)
-    phones = [phone(app, live)[1] for _ in range(3)]
+def test_several_participants_answer(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    con = factory.console(client, live)
+    phones = [factory.phone(live)[1] for _ in range(3)]
     assert _ctl(con, "goto", scale) == {"ok": True, "error": None}
     for sock in phones:
         [state] = received(sock, "state")
@@ -73,14 +58,14 @@ def test_several_participants_answer(app: Flask, client: Any, live: Live) -> Non
     assert len(_responses(app, live.workshop_id)) == 3
 
 
-def test_two_workshops_are_kept_apart(app: Flask, client: Any, owner: int) -> None:
-    a = make_workshop(app, owner, title="Workshop A")
-    b = make_workshop(app, owner, title="Workshop B")
-    scale_b = step_position(app, b.workshop_id, "scale")
-    phone_a_client, phone_a = phone(app, a)
-    _, phone_b = phone(app, b)
-    con_a, con_b = console(app, client, a), console(app, client, b)
-    proj_a = projector(app, a)
+def test_two_workshops_are_kept_apart(app: Flask, client: Any, owner: int, factory: Factory) -> None:
+    a = factory.workshop(owner, title="Workshop A")
+    b = factory.workshop(owner, title="Workshop B")
+    scale_b = factory.position(b, "scale")
+    phone_a_client, phone_a = factory.phone(a)
+    _, phone_b = factory.phone(b)
+    con_a, con_b = factory.console(client, a), factory.console(client, b)
+    proj_a = factory.projector(a)
 
     assert _ctl(con_b, "goto", scale_b)["ok"] is True
     assert answer(phone_b, scale_b, {"scale": 4})["ok"] is True
@@ -102,10 +87,10 @@ def test_two_workshops_are_kept_apart(app: Flask, client: Any, owner: int) -> No
     assert _responses(app, a.workshop_id) == []
 
 
-def test_results_reach_the_projector_only_when_revealed(app: Flask, client: Any, live: Live) -> None:
-    position = step_position(app, live.workshop_id, "position")
-    con, proj = console(app, client, live), projector(app, live)
-    phones = [phone(app, live)[1] for _ in range(2)]
+def test_results_reach_the_projector_only_when_revealed(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    position = factory.position(live, "position")
+    con, proj = factory.console(client, live), factory.projector(live)
+    phones = [factory.phone(live)[1] for _ in range(2)]
     _ctl(con, "goto", position)
     for sock in phones:
         assert answer(sock, position, {"position": "consent"})["ok"] is True
@@ -131,21 +116,21 @@ def test_results_reach_the_projector_only_when_revealed(app: Flask, client: Any,
     assert received(proj, "tally")[-1]["results"] is None
 
 
-def test_projector_page_hides_results_until_revealed(app: Flask, client: Any, live: Live) -> None:
-    position = step_position(app, live.workshop_id, "position")
-    open_step(app, live.workshop_id, position)
-    _, sock = phone(app, live)
+def test_projector_page_hides_results_until_revealed(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    position = factory.position(live, "position")
+    factory.goto(live, position)
+    _, sock = factory.phone(live)
     answer(sock, position, {"position": "object"})
     hidden = app.test_client().get(f"/p/{live.projector_token}/panel").get_data(as_text=True)
-    control(app, live.workshop_id, "reveal")
+    factory.control(live, "reveal")
     shown = app.test_client().get(f"/p/{live.projector_token}/panel").get_data(as_text=True)
     assert "<svg" in shown and "<svg" not in hidden.replace('<svg role="img" aria-label="QR', "")
 
 
-def test_a_resend_is_stored_once(app: Flask, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    open_step(app, live.workshop_id, scale)
-    _, sock = phone(app, live)
+def test_a_resend_is_stored_once(app: Flask, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    factory.goto(live, scale)
+    _, sock = factory.phone(live)
     client_id = uuid.uuid4().hex
     first = answer(sock, scale, {"scale": 2}, client_id)
     again = answer(sock, scale, {"scale": 2}, client_id)
@@ -154,21 +139,21 @@ def test_a_resend_is_stored_once(app: Flask, live: Live) -> None:
     assert [(k, v) for _, k, v in _responses(app, live.workshop_id)] == [("2", {"scale": 2})]
 
 
-def test_a_changed_answer_replaces_the_old_one(app: Flask, client: Any, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    con = console(app, client, live)
+def test_a_changed_answer_replaces_the_old_one(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    con = factory.console(client, live)
     _ctl(con, "goto", scale)
-    _, sock = phone(app, live)
+    _, sock = factory.phone(live)
     assert answer(sock, scale, {"scale": 2})["ok"] is True
     assert answer(sock, scale, {"scale": 5})["ok"] is True
     assert [(k, v) for _, k, v in _responses(app, live.workshop_id)] == [("5", {"scale": 5})]
     assert _counts(received(con, "tally")[-1]["results"]) == {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}
 
 
-def test_a_changed_answer_replaces_its_comments(app: Flask, live: Live) -> None:
-    position = step_position(app, live.workshop_id, "position")
-    open_step(app, live.workshop_id, position)
-    _, sock = phone(app, live)
+def test_a_changed_answer_replaces_its_comments(app: Flask, live: Live, factory: Factory) -> None:
+    position = factory.position(live, "position")
+    factory.goto(live, position)
+    _, sock = factory.phone(live)
     ack = answer(sock, position, {"position": "conditions", "conditions": ["only if families are told", ""]})
     assert ack["ok"] is True
     assert answer(sock, position, {"position": "object", "reason": "It treats poor families unfairly"})["ok"] is True
@@ -177,31 +162,31 @@ def test_a_changed_answer_replaces_its_comments(app: Flask, live: Live) -> None:
         assert [(c.kind, c.text) for c in comments] == [("objection", "It treats poor families unfairly")]
 
 
-def test_answer_to_a_closed_step_is_refused(app: Flask, client: Any, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    con = console(app, client, live)
+def test_answer_to_a_closed_step_is_refused(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    con = factory.console(client, live)
     _ctl(con, "goto", scale)
-    _, sock = phone(app, live)
+    _, sock = factory.phone(live)
     assert _ctl(con, "close_answering")["ok"] is True
     ack = answer(sock, scale, {"scale": 3})
     assert ack["ok"] is False and ack["error"] == CLOSED
     # An answer to a step that is not the current one is refused the same way.
     _ctl(con, "open_answering")
-    other = step_position(app, live.workshop_id, "position")
+    other = factory.position(live, "position")
     ack = answer(sock, other, {"position": "consent"})
     assert ack["ok"] is False and ack["error"] == CLOSED
     # A step that takes no answers, or does not exist.
-    info = step_position(app, live.workshop_id, kind="info")
+    info = factory.position(live, kind="info")
     assert answer(sock, info, {"text": "hi"})["error"] == "This question is not open for answers."
     assert answer(sock, 999, {"scale": 1})["error"] == "This question is not open for answers."
     assert _responses(app, live.workshop_id) == []
 
 
-def test_answer_while_paused_is_refused(app: Flask, client: Any, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    con = console(app, client, live)
+def test_answer_while_paused_is_refused(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    con = factory.console(client, live)
     _ctl(con, "goto", scale)
-    _, sock = phone(app, live)
+    _, sock = factory.phone(live)
     _ctl(con, "pause")
     [state] = received(sock, "state")
     assert state["paused"] is True and "break" in state["html"]
@@ -212,11 +197,11 @@ def test_answer_while_paused_is_refused(app: Flask, client: Any, live: Live) -> 
     assert answer(sock, scale, {"scale": 3})["ok"] is True
 
 
-def test_answers_after_the_end_are_refused(app: Flask, client: Any, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    con = console(app, client, live)
+def test_answers_after_the_end_are_refused(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    con = factory.console(client, live)
     _ctl(con, "goto", scale)
-    _, sock = phone(app, live)
+    _, sock = factory.phone(live)
     assert answer(sock, scale, {"scale": 1})["ok"] is True
     assert _ctl(con, "end")["ok"] is True
     [state] = received(sock, "state")
@@ -228,16 +213,18 @@ def test_answers_after_the_end_are_refused(app: Flask, client: Any, live: Live) 
     assert refused == {"ok": False, "error": "This workshop has ended. Its controls are locked."}
 
 
-def test_wrong_answers_are_refused_plainly(app: Flask, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    open_step(app, live.workshop_id, scale)
-    _, sock = phone(app, live)
+def test_wrong_answers_are_refused_plainly(app: Flask, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    factory.goto(live, scale)
+    _, sock = factory.phone(live)
     assert answer(sock, scale, {"scale": 9})["error"] == "Please choose a number from 1 to 5."
     assert answer(sock, scale, {"position": "consent"})["error"] == "Please choose a number from 1 to 5."
     assert _responses(app, live.workshop_id) == []
 
 
-def test_console_needs_a_login_for_this_workshop(app: Flask, client: Any, auth: Any, live: Live) -> None:
+def test_console_needs_a_login_for_this_workshop(
+    app: Flask, client: Any, auth: Any, live: Live, factory: Factory
+) -> None:
     anonymous = app.test_client()
     sock = socketio.test_client(app, flask_test_client=anonymous, auth={"as": "console", "workshop": live.workshop_id})
     assert not sock.is_connected()
@@ -249,7 +236,7 @@ def test_console_needs_a_login_for_this_workshop(app: Flask, client: Any, auth: 
     assert not sock.is_connected()
 
     # The owner's console connects; once the login has expired, a new connection is refused.
-    assert console(app, client, live).is_connected()
+    assert factory.console(client, live).is_connected()
     with client.session_transaction() as session:
         session["auth_at"] = 0
     sock = socketio.test_client(app, flask_test_client=client, auth={"as": "console", "workshop": live.workshop_id})
@@ -283,19 +270,19 @@ def test_bad_connect_data_is_refused(app: Flask, live: Live, auth_data: Any) -> 
     assert not sock.is_connected()
 
 
-def test_projector_needs_its_token(app: Flask, owner: int) -> None:
-    a, b = make_workshop(app, owner), make_workshop(app, owner)
+def test_projector_needs_its_token(app: Flask, owner: int, factory: Factory) -> None:
+    a, b = factory.workshop(owner), factory.workshop(owner)
     for token in ("wrong", "", None, 12345, b.projector_token, a.projector_token.upper()):
         sock = socketio.test_client(app, auth={"as": "projector", "workshop": a.workshop_id, "token": token})
         assert not sock.is_connected(), token
-    assert projector(app, a).is_connected()
+    assert factory.projector(a).is_connected()
     assert app.test_client().get("/p/not-the-token-of-any-workshop").status_code == 404
 
 
-def test_phones_never_receive_tallies(app: Flask, client: Any, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    con = console(app, client, live)
-    phones = [phone(app, live)[1] for _ in range(3)]
+def test_phones_never_receive_tallies(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    con = factory.console(client, live)
+    phones = [factory.phone(live)[1] for _ in range(3)]
     _ctl(con, "goto", scale)
     for n, sock in enumerate(phones):
         answer(sock, scale, {"scale": n + 1})
@@ -345,24 +332,24 @@ def test_every_control_action_is_tested() -> None:
 
 
 @pytest.mark.parametrize("action", CONTROL_ACTIONS)
-def test_control_action(app: Flask, client: Any, live: Live, owner: int, action: str) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
+def test_control_action(app: Flask, client: Any, live: Live, owner: int, action: str, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
 
     def arg(value: Any) -> Any:
         return scale if value == "scale" else value
 
     argument, setup, check = CONTROL_CASES[action]
-    con = console(app, client, live)
-    _, sock = phone(app, live)
+    con = factory.console(client, live)
+    _, sock = factory.phone(live)
     for name, value in setup:
-        control(app, live.workshop_id, name, arg(value))
-    before = workshop_row(app, live.workshop_id)
-    events_before = count(app, ControlEvent, workshop_id=live.workshop_id)
+        factory.control(live, name, arg(value))
+    before = factory.row(live)
+    events_before = factory.count(ControlEvent, workshop_id=live.workshop_id)
     started = datetime.now(UTC)
 
     assert _ctl(con, action, arg(argument)) == {"ok": True, "error": None}
 
-    after = workshop_row(app, live.workshop_id)
+    after = factory.row(live)
     assert check(after, scale), after
     assert after["state_version"] == before["state_version"] + 1
     with app.app_context():
@@ -397,21 +384,21 @@ def test_control_action(app: Flask, client: Any, live: Live, owner: int, action:
     ],
 )
 def test_refused_controls_change_nothing(
-    app: Flask, client: Any, live: Live, action: str, argument: Any, message: str
+    app: Flask, client: Any, live: Live, action: str, argument: Any, message: str, factory: Factory
 ) -> None:
-    con = console(app, client, live)
-    before = workshop_row(app, live.workshop_id)
+    con = factory.console(client, live)
+    before = factory.row(live)
     assert _ctl(con, action, argument) == {"ok": False, "error": message}
-    assert workshop_row(app, live.workshop_id) == before
-    assert count(app, ControlEvent, workshop_id=live.workshop_id) == 0
+    assert factory.row(live) == before
+    assert factory.count(ControlEvent, workshop_id=live.workshop_id) == 0
 
 
-def test_console_form_control_uses_the_same_rules(app: Flask, client: Any, live: Live) -> None:
+def test_console_form_control_uses_the_same_rules(app: Flask, client: Any, live: Live, factory: Factory) -> None:
     url = f"/f/c/{live.consultation_id}/w/{live.workshop_id}/control"
-    _, sock = phone(app, live)
+    _, sock = factory.phone(live)
     response = client.post(url, data={"action": "pause"})
     assert response.status_code == 302
-    assert workshop_row(app, live.workshop_id)["paused"] is True
+    assert factory.row(live)["paused"] is True
     assert received(sock, "state")[-1]["paused"] is True
     response = client.post(url, data={"action": "goto", "argument": "999"}, follow_redirects=True)
     assert "There is no step there." in response.get_data(as_text=True)
@@ -509,10 +496,10 @@ def _no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
 
 
 @pytest.fixture
-def scale_phone(app: Flask, live: Live) -> tuple[int, Any]:
-    scale = step_position(app, live.workshop_id, "scale")
-    open_step(app, live.workshop_id, scale)
-    return scale, phone(app, live)[1]
+def scale_phone(app: Flask, live: Live, factory: Factory) -> tuple[int, Any]:
+    scale = factory.position(live, "scale")
+    factory.goto(live, scale)
+    return scale, factory.phone(live)[1]
 
 
 @pytest.mark.parametrize("payload", MALFORMED, ids=repr)
@@ -531,49 +518,53 @@ def test_malformed_answer_is_refused(
 
 @pytest.mark.parametrize("value", POSITION_MALFORMED, ids=repr)
 def test_malformed_position_answer_is_refused(
-    app: Flask, live: Live, value: Any, caplog: pytest.LogCaptureFixture
+    app: Flask, live: Live, value: Any, caplog: pytest.LogCaptureFixture, factory: Factory
 ) -> None:
-    position = step_position(app, live.workshop_id, "position")
-    open_step(app, live.workshop_id, position)
-    _, sock = phone(app, live)
+    position = factory.position(live, "position")
+    factory.goto(live, position)
+    _, sock = factory.phone(live)
     ack = answer(sock, position, value)
     assert ack["ok"] is False and isinstance(ack["error"], str)
     assert _responses(app, live.workshop_id) == []
-    assert count(app, Comment, workshop_id=live.workshop_id) == 0
+    assert factory.count(Comment, workshop_id=live.workshop_id) == 0
     _no_errors_logged(caplog)
 
 
 @pytest.mark.parametrize("payload", CONTROL_MALFORMED, ids=repr)
 def test_malformed_control_is_refused(
-    app: Flask, client: Any, live: Live, payload: Any, caplog: pytest.LogCaptureFixture
+    app: Flask, client: Any, live: Live, payload: Any, caplog: pytest.LogCaptureFixture, factory: Factory
 ) -> None:
-    con = console(app, client, live)
-    before = workshop_row(app, live.workshop_id)
+    con = factory.console(client, live)
+    before = factory.row(live)
     ack = con.emit("control", payload, callback=True)
     assert isinstance(ack, dict) and ack["ok"] is False and isinstance(ack["error"], str)
-    assert workshop_row(app, live.workshop_id) == before
+    assert factory.row(live) == before
     _no_errors_logged(caplog)
 
 
 @pytest.mark.parametrize("payload", OTHER_MALFORMED, ids=repr)
-def test_malformed_sync_is_refused(app: Flask, live: Live, payload: Any, caplog: pytest.LogCaptureFixture) -> None:
-    _, sock = phone(app, live)
+def test_malformed_sync_is_refused(
+    app: Flask, live: Live, payload: Any, caplog: pytest.LogCaptureFixture, factory: Factory
+) -> None:
+    _, sock = factory.phone(live)
     ack = sock.emit("sync", payload, callback=True)
     assert isinstance(ack, dict) and ack["ok"] is False
     _no_errors_logged(caplog)
 
 
-def test_sync_returns_the_state(app: Flask, client: Any, live: Live) -> None:
-    _, sock = phone(app, live)
+def test_sync_returns_the_state(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    _, sock = factory.phone(live)
     ack = sock.emit("sync", {}, callback=True)
     assert ack["ok"] is True and ack["status"] == "ready" and "html" in ack
-    ack = console(app, client, live).emit("sync", {}, callback=True)
+    ack = factory.console(client, live).emit("sync", {}, callback=True)
     assert ack["ok"] is True and "html" not in ack
 
 
 @pytest.mark.parametrize("payload", PREVIEW_MALFORMED, ids=repr)
-def test_malformed_preview_is_refused(app: Flask, live: Live, payload: Any, caplog: pytest.LogCaptureFixture) -> None:
-    _, sock = phone(app, live)
+def test_malformed_preview_is_refused(
+    app: Flask, live: Live, payload: Any, caplog: pytest.LogCaptureFixture, factory: Factory
+) -> None:
+    _, sock = factory.phone(live)
     ack = sock.emit("preview", payload, callback=True)
     assert ack == {"ok": False} or (isinstance(ack, dict) and ack.get("ok") is False)
     _no_errors_logged(caplog)
@@ -581,44 +572,44 @@ def test_malformed_preview_is_refused(app: Flask, live: Live, payload: Any, capl
 
 @pytest.mark.parametrize("event", ["answer", "control", "preview"])
 def test_event_without_a_payload_is_refused(
-    app: Flask, client: Any, live: Live, event: str, caplog: pytest.LogCaptureFixture
+    app: Flask, client: Any, live: Live, event: str, caplog: pytest.LogCaptureFixture, factory: Factory
 ) -> None:
-    sock = console(app, client, live) if event == "control" else phone(app, live)[1]
+    sock = factory.console(client, live) if event == "control" else factory.phone(live)[1]
     ack = sock.emit(event, callback=True)
     assert isinstance(ack, dict) and ack["ok"] is False
     _no_errors_logged(caplog)
 
 
-def test_events_from_the_wrong_screen_are_refused(app: Flask, client: Any, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    open_step(app, live.workshop_id, scale)
-    con, proj = console(app, client, live), projector(app, live)
-    _, sock = phone(app, live)
+def test_events_from_the_wrong_screen_are_refused(app: Flask, client: Any, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    factory.goto(live, scale)
+    con, proj = factory.console(client, live), factory.projector(live)
+    _, sock = factory.phone(live)
     assert answer(con, scale, {"scale": 1})["ok"] is False
     assert answer(proj, scale, {"scale": 1})["ok"] is False
     assert _ctl(sock, "end")["ok"] is False
     assert _ctl(proj, "end")["ok"] is False
     assert con.emit("preview", {"text": "hello"}, callback=True)["ok"] is False
-    assert workshop_row(app, live.workshop_id)["status"] == "live"
+    assert factory.row(live)["status"] == "live"
     assert _responses(app, live.workshop_id) == []
 
 
-def test_preview_redacts_without_storing(app: Flask, live: Live) -> None:
-    _, sock = phone(app, live)
+def test_preview_redacts_without_storing(app: Flask, live: Live, factory: Factory) -> None:
+    _, sock = factory.phone(live)
     ack = sock.emit("preview", {"text": "Call me on 07700 900123 please"}, callback=True)
     assert ack["ok"] is True and ack["changed"] is True
     assert "07700" not in ack["text"]
-    assert count(app, Comment, workshop_id=live.workshop_id) == 0
+    assert factory.count(Comment, workshop_id=live.workshop_id) == 0
 
 
 # --- The same rules without JavaScript: plain forms ------------------------------------------
 
 
-def test_no_javascript_answer_path(app: Flask, live: Live) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    open_step(app, live.workshop_id, scale)
+def test_no_javascript_answer_path(app: Flask, live: Live, factory: Factory) -> None:
+    scale = factory.position(live, "scale")
+    factory.goto(live, scale)
     client = app.test_client()
-    join(client, live.code, role="Family member")
+    factory.join(live, "Family member", client=client)
 
     page = client.get(f"/w/{live.code}")
     html = page.get_data(as_text=True)
@@ -642,7 +633,7 @@ def test_no_javascript_answer_path(app: Flask, live: Live) -> None:
     assert response.status_code == 302
     assert [(k, v) for _, k, v in _responses(app, live.workshop_id)] == [("4", {"scale": 4})]
 
-    control(app, live.workshop_id, "close_answering")
+    factory.control(live, "close_answering")
     response = client.post(
         f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex, "scale": "1"}
     )
@@ -651,11 +642,11 @@ def test_no_javascript_answer_path(app: Flask, live: Live) -> None:
     assert [k for _, k, _ in _responses(app, live.workshop_id)] == ["4"]
 
 
-def test_no_javascript_answer_with_conditions(app: Flask, live: Live) -> None:
-    position = step_position(app, live.workshop_id, "position")
-    open_step(app, live.workshop_id, position)
+def test_no_javascript_answer_with_conditions(app: Flask, live: Live, factory: Factory) -> None:
+    position = factory.position(live, "position")
+    factory.goto(live, position)
     client = app.test_client()
-    join(client, live.code)
+    factory.join(live, client=client)
     response = client.post(
         f"/w/{live.code}/answer",
         data={
@@ -681,12 +672,14 @@ def test_no_javascript_answer_with_conditions(app: Flask, live: Live) -> None:
         ("next", CLOSED),
     ],
 )
-def test_no_javascript_path_follows_the_same_rules(app: Flask, live: Live, setup: str, message: str) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    open_step(app, live.workshop_id, scale)
+def test_no_javascript_path_follows_the_same_rules(
+    app: Flask, live: Live, setup: str, message: str, factory: Factory
+) -> None:
+    scale = factory.position(live, "scale")
+    factory.goto(live, scale)
     client = app.test_client()
-    join(client, live.code)
-    control(app, live.workshop_id, setup)
+    factory.join(live, client=client)
+    factory.control(live, setup)
     response = client.post(
         f"/w/{live.code}/answer", data={"step": str(scale), "client_id": uuid.uuid4().hex, "scale": "3"}
     )
@@ -711,12 +704,12 @@ def test_no_javascript_path_follows_the_same_rules(app: Flask, live: Live, setup
     ],
 )
 def test_no_javascript_bad_forms_are_refused(
-    app: Flask, live: Live, form: dict[str, str], caplog: pytest.LogCaptureFixture
+    app: Flask, live: Live, form: dict[str, str], caplog: pytest.LogCaptureFixture, factory: Factory
 ) -> None:
-    scale = step_position(app, live.workshop_id, "scale")
-    open_step(app, live.workshop_id, scale)
+    scale = factory.position(live, "scale")
+    factory.goto(live, scale)
     client = app.test_client()
-    join(client, live.code)
+    factory.join(live, client=client)
     form = {k: (str(scale) if v == "SCALE" else v) for k, v in form.items()}
     response = client.post(f"/w/{live.code}/answer", data=form)
     assert response.status_code == 400

@@ -15,12 +15,11 @@ from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from tests.support import make_app
 from workshop.config import PACKAGE
 from workshop.extensions import db
 from workshop.models import Comment, Participant, Response, Workshop, WorkshopStep
 from workshop.services.participation import step_tally
-
-from .helpers import make_app
 
 DUMP = Path(__file__).resolve().parents[1] / "data" / "release-0.1.0.sqlite.sql"
 RELEASE_REVISION = "3e39cf11457a"

@@ -7,18 +7,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from secworld import World, csrf_from, make_app
 from sqlalchemy import func, select
 
+from tests.support import csrf_from, make_app
 from workshop.extensions import db
 from workshop.models import Comment, Consultation, Participant
 
 EXPIRED = "This form had expired"
-
-
-@pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
 
 
 @pytest.fixture
@@ -36,8 +31,8 @@ def _count(app: Flask, model: Any) -> int:
         return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_post_without_token_is_refused_and_changes_nothing(csrf_app: Flask, world: Any) -> None:
-    w = world.workshop("alex")
+def test_post_without_token_is_refused_and_changes_nothing(csrf_app: Flask, factory: Any) -> None:
+    w = factory.workshop("alex", moderation="pre")
     client = csrf_app.test_client()
 
     # Login without a token: refused, not logged in.
@@ -59,32 +54,32 @@ def test_post_without_token_is_refused_and_changes_nothing(csrf_app: Flask, worl
 
     # A wrong token is no better than none.
     response = client.post(
-        f"/f/c/{w['cid']}/edit",
+        f"/f/c/{w.consultation_id}/edit",
         data={"title": "Changed", "k_threshold": 5, "retention_days": 30, "csrf_token": "not-a-token"},
     )
     assert response.status_code == 400 and EXPIRED in response.get_data(as_text=True)
     with csrf_app.app_context():
-        assert db.session.get(Consultation, w["cid"]).title == "Riverside"
+        assert db.session.get(Consultation, w.consultation_id).title == "Riverside"
 
     # Moderation and controls too.
-    response = client.post(w["base"] + "/control", data={"action": "start"})
+    response = client.post(w.base + "/control", data={"action": "start"})
     with csrf_app.app_context():
         from workshop.models import Workshop
 
-        assert db.session.get(Workshop, w["wid"]).status == "ready"
+        assert db.session.get(Workshop, w.workshop_id).status == "ready"
     assert response.status_code == 400
 
 
-def test_phone_posts_need_the_token(csrf_app: Flask, world: Any) -> None:
-    w = world.workshop("alex", moderation="post")
+def test_phone_posts_need_the_token(csrf_app: Flask, factory: Any) -> None:
+    w = factory.workshop("alex", moderation="post")
     phone = csrf_app.test_client()
-    response = phone.post(f"/j/{w['code']}")
+    response = phone.post(f"/j/{w.code}")
     assert response.status_code == 400 and EXPIRED in response.get_data(as_text=True)
     assert _count(csrf_app, Participant) == 0
 
-    token = csrf_from(phone.get(f"/j/{w['code']}").get_data(as_text=True))
-    assert phone.post(f"/j/{w['code']}", data={"csrf_token": token}).status_code == 302
-    step = world.goto(w, prompt_type="text")
-    response = phone.post(f"/w/{w['code']}/answer", data={"step": step, "client_id": "a" * 16, "text": "hello"})
+    token = csrf_from(phone.get(f"/j/{w.code}").get_data(as_text=True))
+    assert phone.post(f"/j/{w.code}", data={"csrf_token": token}).status_code == 302
+    step = factory.goto(w, prompt_type="text")
+    response = phone.post(f"/w/{w.code}/answer", data={"step": step, "client_id": "a" * 16, "text": "hello"})
     assert response.status_code == 400
     assert _count(csrf_app, Comment) == 0

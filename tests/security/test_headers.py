@@ -8,14 +8,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from secworld import World, csrf_from, make_app
 
+from tests.support import csrf_from, make_app
 from workshop.extensions import db
-
-
-@pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
 
 
 class InlineFinder(HTMLParser):
@@ -56,33 +51,33 @@ def test_csp_forbids_inline_script_and_style(client: Any) -> None:
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "*" not in csp
 
 
-def test_no_page_has_inline_script_or_style(app: Flask, world: Any) -> None:
+def test_no_page_has_inline_script_or_style(app: Flask, factory: Any) -> None:
     """Every page we can reach, as every audience, runs under the CSP as written."""
-    w = world.workshop("alex", roles=["Family member", "Young person"])
-    world.goto(w, prompt_type="position")
-    facilitator = world.login("alex")
-    phone = world.join(w, role="Family member")
-    world.answer(phone, w, world.goto(w, prompt_type="text"), text="my comment")
+    w = factory.workshop("alex", roles=["Family member", "Young person"], moderation="pre")
+    factory.goto(w, prompt_type="position")
+    facilitator = factory.login("alex")
+    phone = factory.join(w, role="Family member")
+    factory.post_answer(phone, w, factory.goto(w, prompt_type="text"), text="my comment")
     pages = {
-        "/": world.app.test_client(),
-        "/login": world.app.test_client(),
+        "/": factory.app.test_client(),
+        "/login": factory.app.test_client(),
         "/receipt": phone,
-        f"/j/{w['code']}": world.app.test_client(),
-        f"/w/{w['code']}": phone,
-        f"/w/{w['code']}/role": phone,
-        f"/w/{w['code']}/receipt": phone,
-        f"/w/{w['code']}/support": phone,
-        f"/w/{w['code']}/comments": phone,
-        f"/p/{w['token']}": phone,
+        f"/j/{w.code}": factory.app.test_client(),
+        f"/w/{w.code}": phone,
+        f"/w/{w.code}/role": phone,
+        f"/w/{w.code}/receipt": phone,
+        f"/w/{w.code}/support": phone,
+        f"/w/{w.code}/comments": phone,
+        f"/p/{w.projector_token}": phone,
         "/f/": facilitator,
-        f"/f/c/{w['cid']}": facilitator,
-        f"/f/c/{w['cid']}/edit": facilitator,
-        f"/f/c/{w['cid']}/library": facilitator,
-        f"/f/c/{w['cid']}/use-cases/new": facilitator,
-        f"/f/c/{w['cid']}/workshops/new": facilitator,
-        w["base"]: facilitator,
-        w["base"] + "/console": facilitator,
-        w["base"] + "/moderation": facilitator,
+        f"/f/c/{w.consultation_id}": facilitator,
+        f"/f/c/{w.consultation_id}/edit": facilitator,
+        f"/f/c/{w.consultation_id}/library": facilitator,
+        f"/f/c/{w.consultation_id}/use-cases/new": facilitator,
+        f"/f/c/{w.consultation_id}/workshops/new": facilitator,
+        w.base: facilitator,
+        w.base + "/console": facilitator,
+        w.base + "/moderation": facilitator,
         "/no-such-page": phone,
     }
     for path, who in pages.items():
@@ -98,9 +93,9 @@ def _cookie(response: Any) -> str:
     return cookies[-1]
 
 
-def test_session_cookie_is_httponly_and_samesite(client: Any, world: Any) -> None:
-    w = world.workshop("alex")
-    cookie = _cookie(client.post(f"/j/{w['code']}"))
+def test_session_cookie_is_httponly_and_samesite(client: Any, factory: Any) -> None:
+    w = factory.workshop("alex", moderation="pre")
+    cookie = _cookie(client.post(f"/j/{w.code}"))
     assert "HttpOnly" in cookie
     assert re.search(r"SameSite=Lax", cookie)
     assert "Secure" not in cookie  # off by default: run.py serves plain HTTP on a laptop
@@ -141,23 +136,23 @@ def test_other_security_headers(client: Any) -> None:
 
 
 @pytest.mark.parametrize("csrf", [False, True])
-def test_oversized_form_gets_a_plain_413(database_url: str, csrf: bool, world: Any) -> None:
+def test_oversized_form_gets_a_plain_413(database_url: str, csrf: bool, factory: Any) -> None:
     app = make_app(database_url, WTF_CSRF_ENABLED=csrf)
     with app.app_context():
         db.create_all()
-    w = world.workshop("alex")
+    w = factory.workshop("alex", moderation="pre")
     client = app.test_client()
-    response = client.post(f"/j/{w['code']}", data={"language": "x" * (65 * 1024)})
+    response = client.post(f"/j/{w.code}", data={"language": "x" * (65 * 1024)})
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "That was too much to send" in page and "Please send something shorter." in page
     assert "Traceback" not in page
     # A joined phone sending a huge answer: refused, nothing stored.
-    token = csrf_from(client.get(f"/j/{w['code']}").get_data(as_text=True)) if csrf else ""
-    assert client.post(f"/j/{w['code']}", data={"csrf_token": token}).status_code == 302
-    step = world.goto(w, prompt_type="text")
+    token = csrf_from(client.get(f"/j/{w.code}").get_data(as_text=True)) if csrf else ""
+    assert client.post(f"/j/{w.code}", data={"csrf_token": token}).status_code == 302
+    step = factory.goto(w, prompt_type="text")
     data = {"step": step, "client_id": "c" * 16, "text": "y" * (70 * 1024), "csrf_token": token}
-    big_answer = client.post(f"/w/{w['code']}/answer", data=data)
+    big_answer = client.post(f"/w/{w.code}/answer", data=data)
     assert big_answer.status_code == 413 and "That was too much to send" in big_answer.get_data(as_text=True)
     with app.app_context():
         from workshop.models import Response

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from secworld import World
 from sqlalchemy import select
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
+from tests.support import Factory
 from workshop.extensions import db, socketio
 from workshop.models import Comment, RecordSnapshot, RegisterItem, RegisterSource, SafeguardingAlert
 
@@ -25,29 +25,24 @@ NO_OBJECT = {"facilitator.index", "facilitator.new_consultation"}
 KNOWN_STRINGS = {"export_format": "json", "fmt": "json", "format": "json", "ext": "json", "filename": "record.json"}
 
 
-@pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
-
-
-def _victim(app: Flask, world: Any) -> dict[str, int]:
+def _victim(app: Flask, factory: Any) -> dict[str, int]:
     """Everything another facilitator ("sam") owns, one of each kind of object."""
-    w = world.workshop("sam", moderation="post")
-    step = world.goto(w, prompt_type="text")
-    world.answer(world.join(w), w, step, text="sam's participant wrote this")
+    w = factory.workshop("sam", moderation="post")
+    step = factory.goto(w, prompt_type="text")
+    factory.post_answer(factory.join(w), w, step, text="sam's participant wrote this")
     with app.app_context():
-        comment = db.session.scalar(select(Comment).where(Comment.workshop_id == w["wid"]))
-        alert = SafeguardingAlert(workshop_id=w["wid"], comment_id=comment.id, categories=["test"])
-        item = RegisterItem(consultation_id=w["cid"], kind="condition", text="sam's register item")
-        snapshot = RecordSnapshot(consultation_id=w["cid"], reason="finalised", record={})
+        comment = db.session.scalar(select(Comment).where(Comment.workshop_id == w.workshop_id))
+        alert = SafeguardingAlert(workshop_id=w.workshop_id, comment_id=comment.id, categories=["test"])
+        item = RegisterItem(consultation_id=w.consultation_id, kind="condition", text="sam's register item")
+        snapshot = RecordSnapshot(consultation_id=w.consultation_id, reason="finalised", record={})
         db.session.add_all([alert, item, snapshot])
         db.session.flush()
         db.session.add(RegisterSource(item_id=item.id, comment_id=comment.id))
         db.session.commit()
         ids = {
-            "consultation_id": w["cid"],
-            "workshop_id": w["wid"],
-            "use_case_id": w["uid"],
+            "consultation_id": w.consultation_id,
+            "workshop_id": w.workshop_id,
+            "use_case_id": w.use_case_id,
             "comment_id": comment.id,
             "alert_id": alert.id,
             "item_id": item.id,
@@ -82,10 +77,10 @@ def _fill(rule: Any, ids: dict[str, int]) -> dict[str, Any]:
     return values
 
 
-def test_every_facilitator_route_is_owned(app: Flask, world: Any) -> None:
-    victim = _victim(app, world)
-    mine = world.workshop("alex")
-    client = world.login("alex")
+def test_every_facilitator_route_is_owned(app: Flask, factory: Any) -> None:
+    victim = _victim(app, factory)
+    mine = factory.workshop("alex", moderation="pre")
+    client = factory.login("alex")
     rules = _protected_rules(app)
     assert len(rules) >= 15, "the URL map looks too small: did a blueprint stop registering?"
     checked = []
@@ -94,7 +89,7 @@ def test_every_facilitator_route_is_owned(app: Flask, world: Any) -> None:
         other_ids = [a for a in rule.arguments if a != "consultation_id" and a.endswith("_id")]
         if "consultation_id" in rule.arguments and other_ids:
             # My own consultation in the address, their object after it: still not mine.
-            variants.append({**victim, "consultation_id": mine["cid"]})
+            variants.append({**victim, "consultation_id": mine.consultation_id})
         for ids in variants:
             path = rule.build(_fill(rule, ids))[1]
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -110,8 +105,8 @@ def test_every_facilitator_route_is_owned(app: Flask, world: Any) -> None:
         assert db.session.get(SafeguardingAlert, victim["alert_id"]).acknowledged_at is None
 
 
-def test_protected_routes_need_login(app: Flask, world: Any) -> None:
-    victim = _victim(app, world)
+def test_protected_routes_need_login(app: Flask, factory: Any) -> None:
+    victim = _victim(app, factory)
     client = app.test_client()
     for rule in _protected_rules(app):
         path = rule.build(_fill(rule, victim))[1]
@@ -122,25 +117,27 @@ def test_protected_routes_need_login(app: Flask, world: Any) -> None:
                 assert "/login" in response.headers["Location"]
 
 
-def test_console_socket_and_projector_are_owned(app: Flask, world: Any) -> None:
-    theirs = world.workshop("sam")
-    client = world.login("alex")
-    console = socketio.test_client(app, flask_test_client=client, auth={"as": "console", "workshop": theirs["wid"]})
+def test_console_socket_and_projector_are_owned(app: Flask, factory: Any) -> None:
+    theirs = factory.workshop("sam", moderation="pre")
+    client = factory.login("alex")
+    console = socketio.test_client(
+        app, flask_test_client=client, auth={"as": "console", "workshop": theirs.workshop_id}
+    )
     assert not console.is_connected()
     projector = socketio.test_client(
-        app, flask_test_client=client, auth={"as": "projector", "workshop": theirs["wid"], "token": "x" * 32}
+        app, flask_test_client=client, auth={"as": "projector", "workshop": theirs.workshop_id, "token": "x" * 32}
     )
     assert not projector.is_connected()
     assert client.get("/p/" + "x" * 32).status_code == 404
     # One character off (never the same character: a token may end in "A" already).
-    wrong = theirs["token"][:-1] + ("B" if theirs["token"].endswith("A") else "A")
+    wrong = theirs.projector_token[:-1] + ("B" if theirs.projector_token.endswith("A") else "A")
     assert client.get("/p/" + wrong).status_code == 404
-    assert client.get("/p/" + theirs["token"] + "/panel").status_code == 200  # the right token is the key
+    assert client.get("/p/" + theirs.projector_token + "/panel").status_code == 200  # the right token is the key
 
 
-def test_huge_and_odd_ids_are_404_not_server_errors(app: Flask, world: World) -> None:
-    mine = world.workshop("alex")
-    client = world.login("alex")
+def test_huge_and_odd_ids_are_404_not_server_errors(app: Flask, factory: Factory) -> None:
+    mine = factory.workshop("alex", moderation="pre")
+    client = factory.login("alex")
     huge = {
         name: 10**25
         for name in (
@@ -158,18 +155,18 @@ def test_huge_and_odd_ids_are_404_not_server_errors(app: Flask, world: World) ->
     for rule in _protected_rules(app):
         variants = [huge]
         if any(a != "consultation_id" and a.endswith("_id") for a in rule.arguments):
-            variants.append({**huge, "consultation_id": mine["cid"]})
+            variants.append({**huge, "consultation_id": mine.consultation_id})
         for ids in variants:
             path = rule.build(_fill(rule, ids))[1]
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 response = client.open(path, method=method, data={})
                 assert response.status_code == 404, f"{method} {path} answered {response.status_code}"
-    assert client.get(f"/f/c/{mine['cid']}/w/-1").status_code == 404
+    assert client.get(f"/f/c/{mine.consultation_id}/w/-1").status_code == 404
     # The phone's form paths with huge numbers: a plain refusal, not a server error.
-    phone = world.join(mine)
-    step = world.goto(mine, prompt_type="text")
-    response = phone.post(f"/w/{mine['code']}/answer", data={"step": "9" * 40, "client_id": "a" * 16, "text": "x"})
+    phone = factory.join(mine)
+    step = factory.goto(mine, prompt_type="text")
+    response = phone.post(f"/w/{mine.code}/answer", data={"step": "9" * 40, "client_id": "a" * 16, "text": "x"})
     assert response.status_code == 400
-    response = phone.post(f"/w/{mine['code']}/comments", data={"comment": "9" * 40})
+    response = phone.post(f"/w/{mine.code}/comments", data={"comment": "9" * 40})
     assert response.status_code == 400
-    assert world.answer(phone, mine, step, text="still works").status_code == 302
+    assert factory.post_answer(phone, mine, step, text="still works").status_code == 302

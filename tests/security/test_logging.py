@@ -8,26 +8,23 @@ import uuid
 
 import pytest
 from flask import Flask
-from secworld import PASSWORD, World
 from sqlalchemy import select
 
+from tests.support import PASSWORD, Factory
 from workshop.extensions import db, socketio
 from workshop.models import Comment, Consultation, Workshop
 
 ADDRESS = "203.0.113.77"
 
 
-@pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
-
-
-def test_a_whole_workshop_logs_no_client_address(app: Flask, world: World, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_whole_workshop_logs_no_client_address(
+    app: Flask, factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, every level
     for name in ("engineio.server", "socketio.server", "werkzeug", "sqlalchemy.engine"):
         caplog.set_level(logging.DEBUG, logger=name)
-    world.facilitator("alex")
-    facilitator = world.client(ADDRESS)
+    factory.facilitator("alex")
+    facilitator = factory.client(ADDRESS)
 
     # A failed login (counted per client), then the real one.
     facilitator.post("/login", data={"name": "alex", "password": "not the password"})
@@ -70,7 +67,7 @@ def test_a_whole_workshop_logs_no_client_address(app: Flask, world: World, caplo
     # Three phones join (one mistypes the code first), from the same address.
     phones = []
     for n in range(3):
-        phone = world.client(ADDRESS)
+        phone = factory.client(ADDRESS)
         if n == 0:
             assert phone.post("/", data={"code": "QQQQQQ"}).status_code == 400
         assert phone.post("/", data={"code": code}).status_code == 302

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from secworld import PASSWORD, World, make_app
 from sqlalchemy import func, select
 
+from tests.support import PASSWORD, Factory, make_app
 from workshop.extensions import db, socketio
 from workshop.models import Response
 from workshop.web import ratelimit
@@ -23,13 +23,8 @@ WAIT = "Please wait a minute and try again."
 
 
 @pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
-
-
-@pytest.fixture
 def small_app(database_url: str, app: Flask) -> Iterator[Flask]:
-    """The app with small limits, on the same database as ``app`` (so ``world`` can fill it)."""
+    """The app with small limits, on the same database as ``app`` (so ``factory`` can fill it)."""
     limited = make_app(
         database_url, RATE_LIMITS={"join": (5, 60), "receipt": (3, 60), "login": (4, 60), "answer": (3, 60)}
     )
@@ -45,13 +40,13 @@ def client_at(app: Flask, address: str = ADDRESS) -> Any:
     return client
 
 
-def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, world: World) -> None:
-    w = world.workshop("alex")
+def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
     limit = ratelimit.DEFAULT_RULES["join"][0]
     guesser = client_at(app)
     for n in range(limit):
         wrong = "ACDEF" + "ACDEFGHJKMNPQRTUVWXY34679"[n % 25]
-        if wrong == w["code"]:
+        if wrong == w.code:
             wrong = "QQQQQQ"
         response = guesser.post("/", data={"code": wrong}) if n % 2 else guesser.get(f"/j/{wrong}")
         assert response.status_code in (400, 404)
@@ -60,20 +55,20 @@ def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, worl
     page = blocked.get_data(as_text=True)
     assert TOO_MANY in page and WAIT in page and blocked.headers["Retry-After"] == "60"
     # While blocked, even the right code is refused: a guesser learns nothing.
-    assert guesser.get(f"/j/{w['code']}").status_code == 429
-    assert guesser.post("/", data={"code": w["code"]}).status_code == 429
-    assert guesser.get(f"/w/{w['code']}").status_code == 429
-    # Someone else in the world is not affected.
+    assert guesser.get(f"/j/{w.code}").status_code == 429
+    assert guesser.post("/", data={"code": w.code}).status_code == 429
+    assert guesser.get(f"/w/{w.code}").status_code == 429
+    # Someone else in the factory is not affected.
     other = client_at(app, "198.51.100.9")
-    assert other.get(f"/j/{w['code']}").status_code == 200
+    assert other.get(f"/j/{w.code}").status_code == 200
 
 
-def test_right_codes_do_not_count(small_app: Flask, world: World) -> None:
-    w = world.workshop("alex")
+def test_right_codes_do_not_count(small_app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
     room = client_at(small_app)
     for _ in range(20):  # a room full of phones behind one address, all scanning the QR code
-        assert room.get(f"/j/{w['code']}").status_code == 200
-        assert room.post("/", data={"code": w["code"].lower()}).status_code == 302
+        assert room.get(f"/j/{w.code}").status_code == 200
+        assert room.post("/", data={"code": w.code.lower()}).status_code == 302
 
 
 def test_receipt_code_guessing_is_throttled(small_app: Flask) -> None:
@@ -85,8 +80,8 @@ def test_receipt_code_guessing_is_throttled(small_app: Flask) -> None:
     assert response.status_code == 429 and WAIT in response.get_data(as_text=True)
 
 
-def test_logins_are_throttled_per_client_as_well_as_per_account(small_app: Flask, world: World) -> None:
-    world.facilitator("alex")
+def test_logins_are_throttled_per_client_as_well_as_per_account(small_app: Flask, factory: Factory) -> None:
+    factory.facilitator("alex")
     client = client_at(small_app)
     for n in range(4):  # wrong passwords spread over several names, so no one account locks
         response = client.post("/login", data={"name": f"name{n}", "password": "wrong password"})
@@ -100,21 +95,21 @@ def test_logins_are_throttled_per_client_as_well_as_per_account(small_app: Flask
     assert other.post("/login", data={"name": "alex", "password": PASSWORD}).status_code == 302
 
 
-def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, world: World) -> None:
-    w = world.workshop("alex", moderation="post")
+def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="post")
     phone = small_app.test_client()
-    assert phone.post(f"/j/{w['code']}").status_code == 302
-    step = world.goto(w, prompt_type="scale")
+    assert phone.post(f"/j/{w.code}").status_code == 302
+    step = factory.goto(w, prompt_type="scale")
     for n in range(3):
         response = phone.post(
-            f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": str(n + 1)}
+            f"/w/{w.code}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": str(n + 1)}
         )
         assert response.status_code == 302
-    response = phone.post(f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": "5"})
+    response = phone.post(f"/w/{w.code}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": "5"})
     assert response.status_code == 400 and "Too many tries. Please wait a minute" in response.get_data(as_text=True)
 
     # The socket path shares the same count for the same participant.
-    sock = socketio.test_client(small_app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]})
+    sock = socketio.test_client(small_app, flask_test_client=phone, auth={"as": "phone", "workshop": w.workshop_id})
     assert sock.is_connected()
     ack = sock.emit("answer", {"step": step, "client_id": uuid.uuid4().hex, "value": {"scale": 4}}, callback=True)
     assert ack["ok"] is False and ack["error"] == ratelimit.MESSAGE
@@ -124,8 +119,8 @@ def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, w
 
     # Another participant is not affected.
     other = small_app.test_client()
-    other.post(f"/j/{w['code']}")
-    sock2 = socketio.test_client(small_app, flask_test_client=other, auth={"as": "phone", "workshop": w["wid"]})
+    other.post(f"/j/{w.code}")
+    sock2 = socketio.test_client(small_app, flask_test_client=other, auth={"as": "phone", "workshop": w.workshop_id})
     ack = sock2.emit("answer", {"step": step, "client_id": uuid.uuid4().hex, "value": {"scale": 4}}, callback=True)
     assert ack["ok"] is True
     with small_app.app_context():
@@ -134,12 +129,12 @@ def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, w
     sock2.disconnect()
 
 
-def test_addresses_are_kept_only_as_keyed_hashes(small_app: Flask, world: World, database_url: str) -> None:
-    w = world.workshop("alex")
+def test_addresses_are_kept_only_as_keyed_hashes(small_app: Flask, factory: Factory, database_url: str) -> None:
+    w = factory.workshop("alex", moderation="pre")
     client = client_at(small_app)
     client.get("/j/QQQQQQ")
     client.post("/login", data={"name": "nobody", "password": "wrong password"})
-    client.get(f"/j/{w['code']}")
+    client.get(f"/j/{w.code}")
     limiter = small_app.extensions["cg_ratelimit"]
     keys = list(limiter.backend._hits)
     assert keys and not any(ADDRESS in k for k in keys)
@@ -195,8 +190,8 @@ def test_redis_down_lets_people_through(caplog: pytest.LogCaptureFixture) -> Non
     assert "not limiting" in caplog.text
 
 
-def test_behind_a_local_proxy_the_forwarded_address_counts(small_app: Flask, world: World) -> None:
-    world.workshop("alex")
+def test_behind_a_local_proxy_the_forwarded_address_counts(small_app: Flask, factory: Factory) -> None:
+    factory.workshop("alex", moderation="pre")
     proxy = client_at(small_app, "127.0.0.1")
     for _ in range(5):
         proxy.get("/j/QQQQQQ", headers={"X-Forwarded-For": f"10.9.9.9, {ADDRESS}"})

@@ -15,17 +15,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from secworld import World
 from sqlalchemy import select
-from xssworld import FIELDS, PAYLOADS, fill, problems, shown_as_text, visit
 
+from tests.support import Factory
 from workshop.extensions import db
 from workshop.models import Comment
 
-
-@pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
+from .xssworld import FIELDS, PAYLOADS, fill, problems, shown_as_text, visit
 
 
 def test_there_are_enough_payloads() -> None:
@@ -35,9 +31,9 @@ def test_there_are_enough_payloads() -> None:
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=[f"p{n:02d}" for n in range(len(PAYLOADS))])
-def test_payload_is_only_ever_text(app: Flask, world: World, payload: str) -> None:
-    w = fill(world, dict.fromkeys(FIELDS, payload))
-    seen = visit(world, w)
+def test_payload_is_only_ever_text(app: Flask, factory: Factory, payload: str) -> None:
+    w = fill(factory, dict.fromkeys(FIELDS, payload))
+    seen = visit(factory, w)
     assert len(seen) >= 30
     for audience, path, html in seen:
         assert problems(html) == [], f"{audience} page {path}"
@@ -54,10 +50,10 @@ def test_payload_is_only_ever_text(app: Flask, world: World, payload: str) -> No
     assert stored and all(shown_as_text(queue, text) for text in stored)
 
 
-def test_payloads_in_the_pdf_are_text(app: Flask, world: World, tmp_path: Path) -> None:
+def test_payloads_in_the_pdf_are_text(app: Flask, factory: Factory, tmp_path: Path) -> None:
     """The PDF record (WeasyPrint) prints payloads as words and carries no script at all."""
     payloads = dict(zip(FIELDS, PAYLOADS[: len(FIELDS)], strict=True))
-    w = fill(world, payloads)
+    w = fill(factory, payloads)
     response = w["facilitator"].get(f"/f/c/{w['cid']}/record/download/pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = response.get_data()

@@ -10,23 +10,22 @@ CSP then stopped it, so a violation fails the test too.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from liveserver import run_server
-from secworld import PASSWORD, World, make_app
-from xssworld import FIELDS, PAYLOADS, fill
 
+from tests.support import PASSWORD, Factory, LiveServer, make_app, run_server
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, need_chromium
+from workshop.config import TestConfig
 from workshop.extensions import db
+
+from .xssworld import FIELDS, PAYLOADS, fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TRAP = """
 window.__xss = 0;
 window.__csp = [];
@@ -37,54 +36,45 @@ document.addEventListener('securitypolicyviolation', function (e) {
 SETTLE = "() => new Promise(function (done) { requestAnimationFrame(function () { requestAnimationFrame(done) }) })"
 
 
-def _need_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{CHROMIUM} is missing")
-    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-
-
 @pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[tuple[World, list[dict[str, Any]], str]]:
-    """A migrated SQLite file holding every payload, and the world that filled it."""
-    _need_chromium()
+def seeded(tmp_path: Path) -> Iterator[tuple[Factory, list[dict[str, Any]], str]]:
+    """A migrated SQLite file holding every payload, and the factory that filled it."""
+    need_chromium()
     url = f"sqlite:///{tmp_path / 'xss.sqlite3'}"
     app = make_app(url)
     from flask_migrate import upgrade
 
     with app.app_context():
         upgrade()
-    world = World(app)
+    factory = Factory(app)
     rounds = []
     for start in range(0, len(PAYLOADS), len(FIELDS)):
         chunk = (PAYLOADS[start:] + PAYLOADS)[: len(FIELDS)]
         payloads = dict(zip(FIELDS, chunk, strict=True))
-        rounds.append({**fill(world, payloads), "payloads": payloads})
-    yield world, rounds, url
+        rounds.append({**fill(factory, payloads), "payloads": payloads})
+    yield factory, rounds, url
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
 @pytest.fixture
-def server(seeded: tuple[World, list[dict[str, Any]], str]) -> Iterator[tuple[str, list[str]]]:
-    with run_server(seeded[2]) as live:
-        yield live.base, live.output
+def server(seeded: tuple[Factory, list[dict[str, Any]], str], tmp_path: Path) -> Iterator[LiveServer]:
+    # The test app's secret key, so the session cookies of the factory's clients work in Chromium.
+    with run_server(tmp_path, database_url=seeded[2], secret_key=str(TestConfig.SECRET_KEY)) as live:
+        yield live
 
 
-def test_no_payload_runs_in_chromium(
-    seeded: tuple[World, list[dict[str, Any]], str], server: tuple[str, list[str]]
-) -> None:
+def test_no_payload_runs_in_chromium(seeded: tuple[Factory, list[dict[str, Any]], str], server: LiveServer) -> None:
     from playwright.sync_api import sync_playwright
 
-    world, rounds, _url = seeded
-    base, output = server
+    factory, rounds, _url = seeded
+    base = server.base
     incidents: list[str] = []
     visited = 0
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
         def context(cookie: str | None = None) -> Any:
             ctx = browser.new_context()
@@ -145,15 +135,15 @@ def test_no_payload_runs_in_chromium(
                 w["base"] + "/moderation",
                 f"/f/c/{w['cid']}/record/report",
                 f"/f/c/{w['cid']}/register",
-                f"/f/c/{w['cid']}/use-cases/{w['uid']}/edit",
+                f"/f/c/{w['cid']}/use-cases/{w['live'].use_case_id}/edit",
             ):
                 look(fpage, path, "facilitator")
             look(projector, f"/o/{w['public']}", "public")
             look(projector, f"/j/{w['code']}", "public")
             look(ppages[0], f"/w/{w['code']}/role", "phone")
             for kind, prompt_type in (("card", None), ("prompt", "position"), ("prompt", "text")):
-                world.goto(w, kind=kind, prompt_type=prompt_type)
-                world.control(w, "reveal")
+                factory.goto(w["live"], kind=kind, prompt_type=prompt_type)
+                factory.control(w["live"], "reveal")
                 look(fpage, w["base"] + "/console", "console")
                 look(projector, f"/p/{w['token']}", "projector")
                 look(ppages[0], f"/w/{w['code']}", "phone")
@@ -165,6 +155,6 @@ def test_no_payload_runs_in_chromium(
 
     assert visited >= len(rounds) * 22
     assert incidents == []
-    log = "".join(output)
+    log = server.log(lines=100_000)
     assert "Traceback" not in log, log[-3000:]
     assert not re.search(r"127\.0\.0\.1 - - \[", log), "the server wrote an access log with client addresses"

@@ -13,9 +13,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from markupsafe import escape
-from secworld import World
 from sqlalchemy import select
 
+from tests.support import Factory, Live
 from workshop.domain.packs import CARD_FIELDS
 from workshop.extensions import db
 from workshop.models import Comment, Consultation, RegisterItem, Workshop
@@ -94,16 +94,17 @@ def shown_as_text(html: str, text: str) -> bool:
     return str(escape(text)) in html
 
 
-def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dict[str, Any]:
+def fill(factory: Factory, payloads: dict[str, str], *, k_threshold: int = 2) -> dict[str, Any]:
     """Type payloads into every text field, through the real forms, and play a workshop to the end.
 
     ``payloads`` maps a field group to the payload for it: consultation, use_case, workshop,
-    role, names, comment, condition, objection, register, summary. Returns the ids, codes and
+    role, names, comment, condition, objection, register, summary. Returns the workshop (``live``,
+    a :class:`Live`, plus its ids and codes as keys) and
     the clients (facilitator and three phones) to look at the pages with.
     """
-    app = world.app
+    app = factory.app
     p = payloads
-    facilitator = world.login("alex")
+    facilitator = factory.login("alex")
     assert (
         facilitator.post(
             "/f/consultations/new",
@@ -138,15 +139,9 @@ def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dic
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         workshop = db.session.scalar(select(Workshop).where(Workshop.consultation_id == cid))
-        w = {
-            "cid": cid,
-            "wid": workshop.id,
-            "code": workshop.join_code,
-            "token": workshop.projector_token,
-            "uid": uid,
-            "fid": world.facilitator("alex"),
-            "base": f"/f/c/{cid}/w/{workshop.id}",
-        }
+        live = Live(cid, workshop.id, workshop.join_code, workshop.projector_token, factory.facilitator("alex"), (uid,))
+    w: dict[str, Any] = {"live": live, "cid": cid, "wid": live.workshop_id, "code": live.code, "base": live.base}
+    w["token"] = live.projector_token
     base = w["base"]
     assert (
         facilitator.post(
@@ -163,25 +158,30 @@ def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dic
     )
 
     # Three phones: two choose the payload as their role (k=2, so the console shows that group).
-    phones = [world.join(w, role=role), world.join(w, role=role), world.join(w)]
+    phones = [factory.join(w["live"], role=role), factory.join(w["live"], role=role), factory.join(w["live"])]
     receipts = []
     for phone in phones:
         with phone.session_transaction() as session:
             receipts.append(session["r"][str(w["wid"])])
-    world.goto(w, kind="card")
-    position = world.goto(w, prompt_type="position")
+    factory.goto(w["live"], kind="card")
+    position = factory.goto(w["live"], prompt_type="position")
     assert (
-        world.answer(
-            phones[0], w, position, position="conditions", conditions=[p["condition"], p["condition"] + " too"]
+        factory.post_answer(
+            phones[0], w["live"], position, position="conditions", conditions=[p["condition"], p["condition"] + " too"]
         ).status_code
         == 302
     )
     assert (
-        world.answer(phones[1], w, position, position="object", reason=p["objection"], ground="care").status_code == 302
+        factory.post_answer(
+            phones[1], w["live"], position, position="object", reason=p["objection"], ground="care"
+        ).status_code
+        == 302
     )
-    text = world.goto(w, prompt_type="text")
-    assert world.answer(phones[0], w, text, text=p["comment"]).status_code == 302
-    assert world.answer(phones[2], w, text, text="the purple umbrella " + p["comment"]).status_code == 302
+    text = factory.goto(w["live"], prompt_type="text")
+    assert factory.post_answer(phones[0], w["live"], text, text=p["comment"]).status_code == 302
+    assert (
+        factory.post_answer(phones[2], w["live"], text, text="the purple umbrella " + p["comment"]).status_code == 302
+    )
 
     # Approve everything that can be shown; redact one by hand; reveal.
     with app.app_context():
@@ -191,7 +191,7 @@ def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dic
         if not held:
             assert facilitator.post(base + f"/moderation/{comment_id}/approve").status_code == 302
     w["comment_ids"] = [i for i, held in ids if not held]
-    world.control(w, "reveal")
+    factory.control(w["live"], "reveal")
     # The names to hide, typed in after the comments (so the comments keep the payload).
     assert (
         facilitator.post(
@@ -225,7 +225,7 @@ def fill(world: World, payloads: dict[str, str], *, k_threshold: int = 2) -> dic
     return w
 
 
-def pages(world: World, w: dict[str, Any]) -> list[tuple[str, FlaskClient, str, str]]:
+def pages(factory: Factory, w: dict[str, Any]) -> list[tuple[str, FlaskClient, str, str]]:
     """Every page a payload can reach: (audience, client, method, path). Steps are moved as needed."""
     fac, phones, code, base = w["facilitator"], w["phones"], w["code"], w["base"]
     cid = w["cid"]
@@ -233,7 +233,7 @@ def pages(world: World, w: dict[str, Any]) -> list[tuple[str, FlaskClient, str, 
         ("facilitator", fac, "GET", "/f/"),
         ("facilitator", fac, "GET", f"/f/c/{cid}"),
         ("facilitator", fac, "GET", f"/f/c/{cid}/edit"),
-        ("facilitator", fac, "GET", f"/f/c/{cid}/use-cases/{w['uid']}/edit"),
+        ("facilitator", fac, "GET", f"/f/c/{cid}/use-cases/{w['live'].use_case_id}/edit"),
         ("facilitator", fac, "GET", f"/f/c/{cid}/workshops/new"),
         ("facilitator", fac, "GET", base),
         ("facilitator", fac, "GET", base + "/moderation"),
@@ -242,8 +242,8 @@ def pages(world: World, w: dict[str, Any]) -> list[tuple[str, FlaskClient, str, 
         ("facilitator", fac, "GET", f"/f/c/{cid}/record/report"),
         ("facilitator", fac, "GET", f"/f/c/{cid}/register"),
         ("facilitator", fac, "GET", f"/f/c/{cid}/publish"),
-        ("public", world.client(), "GET", f"/o/{w['public']}"),
-        ("public", world.client(), "GET", f"/j/{code}"),
+        ("public", factory.client(), "GET", f"/o/{w['public']}"),
+        ("public", factory.client(), "GET", f"/j/{code}"),
         ("phone", phones[0], "GET", f"/w/{code}/role"),
         ("phone", phones[0], "GET", f"/w/{code}/receipt"),
     ]
@@ -253,24 +253,24 @@ def pages(world: World, w: dict[str, Any]) -> list[tuple[str, FlaskClient, str, 
         out += [
             ("facilitator", fac, "GET", base + "/console"),
             ("facilitator", fac, "GET", base + "/console/panel"),
-            ("projector", world.client(), "GET", f"/p/{w['token']}"),
-            ("projector", world.client(), "GET", f"/p/{w['token']}/panel"),
+            ("projector", factory.client(), "GET", f"/p/{w['token']}"),
+            ("projector", factory.client(), "GET", f"/p/{w['token']}/panel"),
             ("phone", phones[0], "GET", f"/w/{code}"),
             ("phone", phones[1], "GET", f"/w/{code}"),
             ("phone", phones[2], "GET", f"/w/{code}/comments"),
             ("phone", phones[1], "GET", f"/w/{code}/comments"),
         ]
-    out.append(("receipt", world.client(), "POST", "/receipt"))
+    out.append(("receipt", factory.client(), "POST", "/receipt"))
     return out
 
 
-def visit(world: World, w: dict[str, Any]) -> list[tuple[str, str, str]]:
+def visit(factory: Factory, w: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Fetch every page of :func:`pages`; return (audience, path, html) for each HTML page."""
     seen = []
-    for audience, client, method, path in pages(world, w):
+    for audience, client, method, path in pages(factory, w):
         if audience == "step":
-            world.goto(w, kind=method, prompt_type=path or None)
-            world.control(w, "reveal")
+            factory.goto(w["live"], kind=method, prompt_type=path or None)
+            factory.control(w["live"], "reveal")
             continue
         receipt = {"receipt": w["receipts"][0]}
         response = client.post(path, data=receipt) if method == "POST" else client.get(path)

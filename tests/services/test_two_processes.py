@@ -7,28 +7,26 @@ phone, that answers are stored once (resends and changes included), and that the
 on the process the console is NOT on, shows the right counts before and after the reveal.
 
 Without PostgreSQL or Redis this skips with the reason, except in CI (``CI=true``), where
-that is a failure. Every wait is on a condition with a timeout.
+that is a failure. Every wait is on a condition with a timeout, and on what a screen shows
+now (its latest event), for the exact state wanted: never the first event that happens to match.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT, LiveServer, server_env, start_server, wait_until_async
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("WORKSHOP_TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -41,12 +39,6 @@ def _unavailable(message: str) -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -84,51 +76,10 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-class Server:
-    def __init__(self, port: int, env: dict[str, str], log: Path) -> None:
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = log
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "run.py", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"server exited:\n{self.tail()}"
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"{self.base} did not become ready:\n{self.tail()}")
-
-    def tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-25:])
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-
-
 @pytest.fixture
-def two_servers(database: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[list[Server], dict[str, Any]]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
-    env.update(
-        WORKSHOP_DATABASE_URL=database,
-        WORKSHOP_SECRET_KEY=secrets.token_urlsafe(32),
+def two_servers(database: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[list[LiveServer], dict[str, Any]]]:
+    env = server_env(
+        database,
         WORKSHOP_MESSAGE_QUEUE=redis_url,
         WORKSHOP_MESSAGE_QUEUE_CHANNEL="cg-test-" + secrets.token_hex(4),
     )
@@ -138,12 +89,12 @@ def two_servers(database: str, redis_url: str, tmp_path: Path) -> Iterator[tuple
     assert password, made
     info = _workshop_info(database)
     info["password"] = password.group(1)
-    servers: list[Server] = []
+    servers: list[LiveServer] = []
     try:
-        for i in (1, 2):
-            servers.append(Server(_free_port(), env, tmp_path / f"server-{i}.log"))
+        for i in (1, 2):  # both start at once; then each is waited for
+            servers.append(start_server(tmp_path, env, name=f"server-{i}"))
         for server in servers:
-            server.wait_ready()
+            server.wait_healthy()
         yield servers, info
     finally:
         for server in servers:
@@ -256,31 +207,36 @@ class Screen:
             wait_timeout=WAIT,
         )
 
-    async def wait_for(self, event: str, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
-        """Wait until an event of this kind satisfies ``test``; return it."""
-        deadline = time.monotonic() + WAIT
-        while True:
-            self.changed.clear()
-            for data in reversed(self.events[event]):
-                if test(data):
-                    return data
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(
-                    f"{self.name} ({self.base}) never got {event} with {what}; last: {self.events[event][-1:]}"
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), left)
+    async def showing(self, event: str, test: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        """Wait until the latest event of this kind (what the screen shows now) satisfies ``test``.
+
+        Only the latest counts: an older event that happens to match is not what the screen
+        shows, and a loose test on any event would accept a state before the one wanted.
+        """
+
+        def latest() -> dict[str, Any] | None:
+            items = self.events[event]
+            return items[-1] if items and test(items[-1]) else None
+
+        found = await wait_until_async(
+            latest,
+            WAIT,
+            f"{self.name} ({self.base}) shows a {event} with {what}",
+            changed=self.changed,
+            last=lambda: self.events[event][-1:],
+        )
+        assert found is not None
+        return found
 
     async def close(self) -> None:
         try:
             if self.sio.connected:
-                await asyncio.wait_for(self.sio.disconnect(), 5)
+                await asyncio.showing(self.sio.disconnect(), 5)
         finally:
             await self.http.close()
 
 
-async def _scenario(servers: list[Server], info: dict[str, Any]) -> None:
+async def _scenario(servers: list[LiveServer], info: dict[str, Any]) -> None:
     one, two = servers[0].base, servers[1].base
     wid, position = info["workshop"], info["position"]
     console = Screen("console", one)
@@ -303,7 +259,7 @@ async def _scenario(servers: list[Server], info: dict[str, Any]) -> None:
         await control("start")
         await control("goto", position)
         for phone in phones:
-            state = await phone.wait_for(
+            state = await phone.showing(
                 "state", lambda s: s["step"] == position and s["answering_open"], f"step {position} open"
             )
             assert state["status"] == "live" and state["kind"] == "prompt" and state.get("html")
@@ -325,24 +281,32 @@ async def _scenario(servers: list[Server], info: dict[str, Any]) -> None:
         def counts(tally: dict[str, Any]) -> dict[str, int]:
             return {o["key"]: o["count"] for o in tally["results"]["options"] if o["count"]}
 
+        # The console shows exactly the final counts: phone 1's change of mind included, not the
+        # first tally that happened to have six answers in it.
+        await console.showing(
+            "tally",
+            lambda t: (
+                t.get("step") == position and t.get("answered") == 6 and t.get("results") and counts(t) == expected
+            ),
+            f"answered == 6 and counts == {expected}",
+        )
         # The projector is on the process the console is NOT on, and sees the count but no results yet.
-        shown = await projector.wait_for(
+        shown = await projector.showing(
             "tally", lambda t: t.get("step") == position and t.get("answered") == 6, "answered == 6"
         )
         assert shown["results"] is None, "results reached the projector before the reveal"
-        seen = await console.wait_for(
-            "tally", lambda t: t.get("answered") == 6 and t.get("results") is not None, "answered == 6 with results"
-        )
-        assert counts(seen) == expected
 
         # Reveal: every phone hears of it, and the projector now gets the same counts.
         await control("reveal")
         for phone in phones:
-            await phone.wait_for("state", lambda s: s["step"] == position and s["revealed"], "revealed")
-        revealed = await projector.wait_for(
-            "tally", lambda t: t.get("step") == position and t.get("results"), "results after the reveal"
+            await phone.showing("state", lambda s: s["step"] == position and s["revealed"], "revealed")
+        await projector.showing(
+            "tally",
+            lambda t: (
+                t.get("step") == position and t.get("answered") == 6 and t.get("results") and counts(t) == expected
+            ),
+            f"results after the reveal, answered == 6 and counts == {expected}",
         )
-        assert revealed["answered"] == 6 and counts(revealed) == expected
 
         # Nothing lost, nothing doubled: one row per phone in the shared database.
         rows, participants, keys = _stored(info["database"], wid, position)
@@ -351,16 +315,16 @@ async def _scenario(servers: list[Server], info: dict[str, Any]) -> None:
         # And the next step reaches both processes too.
         await control("next")
         for phone in phones:
-            await phone.wait_for("state", lambda s: s["step"] == position + 1, f"step {position + 1}")
-        await projector.wait_for("state", lambda s: s["step"] == position + 1, f"step {position + 1}")
+            await phone.showing("state", lambda s: s["step"] == position + 1, f"step {position + 1}")
+        await projector.showing("state", lambda s: s["step"] == position + 1, f"step {position + 1}")
     finally:
         await asyncio.gather(*(s.close() for s in screens), return_exceptions=True)
 
 
-def test_two_processes_serve_one_workshop_consistently(two_servers: tuple[list[Server], dict[str, Any]]) -> None:
+def test_two_processes_serve_one_workshop_consistently(two_servers: tuple[list[LiveServer], dict[str, Any]]) -> None:
     servers, info = two_servers
     try:
         asyncio.run(_scenario(servers, info))
     except AssertionError as exc:
-        logs = "\n".join(f"--- {s.base} ---\n{s.tail()}" for s in servers)
+        logs = "\n".join(f"--- {s.base} ---\n{s.log(25)}" for s in servers)
         raise AssertionError(f"{exc}\n{logs}") from None

@@ -11,9 +11,8 @@ import pytest
 import redis
 from flask import Flask
 
+from tests.support import make_app
 from workshop.extensions import db
-
-from .helpers import make_app
 
 REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"

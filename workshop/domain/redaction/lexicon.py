@@ -153,12 +153,43 @@ _CALENDAR = frozenset(
 )
 
 
+# Places, countries and firms that are also first names: not a name without a cue ("from
+# Preston", "India and Kenya"), still one after it ("my son Preston", "our worker Sydney").
+_PLACES = frozenset(
+    _words(
+        """
+        wales england scotland ireland britain cymru europe africa asia america india kenya
+        jordan georgia chad israel jamaica china nigeria ghana somalia syria eritrea ethiopia
+        sudan uganda zimbabwe pakistan bangladesh poland romania lithuania latvia ukraine
+        albania afghanistan iran iraq yemen libya egypt turkey cyprus malta italy spain france
+        germany canada australia brazil peru chile cuba haiti mali niger togo benin gambia
+        guinea kuwait qatar oman dubai sierra leone congo angola rwanda malawi zambia
+        london manchester birmingham leeds liverpool bristol sheffield bradford preston
+        chester lincoln kingston derby york hull wigan bolton bury stockport oldham rochdale
+        blackburn burnley lancaster carlisle durham newcastle sunderland darlington
+        nottingham leicester coventry warwick oxford cambridge norwich ipswich luton reading
+        brighton southampton portsmouth plymouth exeter bath gloucester worcester hereford
+        shrewsbury telford stafford stoke crewe warrington salford wakefield huddersfield
+        halifax harrogate scarborough whitby devon cornwall kent essex surrey sussex dorset
+        somerset cardiff swansea newport wrexham bangor aberystwyth carmarthen llanelli
+        merthyr caerphilly bridgend barry penarth pontypridd rhondda neath cwmbran monmouth
+        brecon powys gwynedd conwy rhyl prestatyn flint mold denbigh ruthin holyhead anglesey
+        ceredigion pembroke tenby haverfordwest milford llandudno glasgow edinburgh aberdeen
+        dundee belfast dublin sydney paris florence milan rome madrid berlin lagos accra
+        nairobi karachi lahore dhaka sylhet mirpur warsaw krakow bucharest kyiv victoria
+        amazon google microsoft apple meta tesco asda aldi lidl greggs
+        """
+    )
+)
+
+
 class Lexicon:
     """The gazetteers and word lists, loaded once."""
 
     def __init__(self) -> None:
         self.never = _NEVER_NAMES | _CALENDAR | FUNCTION_WORDS
         self.calendar = _CALENDAR
+        self.places = _PLACES
         # "Will", "May" and "June" stay first names (with a capital and in context).
         self.first = _load("first_names.txt") - (_NEVER_NAMES | (FUNCTION_WORDS - {"will", "may"}))
         self.surnames = _load("surnames.txt") - self.never
@@ -170,7 +201,7 @@ class Lexicon:
 
     def plain_name(self, low: str) -> bool:
         """A first name that is not an everyday word (so counts in any case, anywhere)."""
-        return low in self.first and low not in self.everyday and low not in self.never
+        return low in self.first and low not in self.everyday and low not in self.never and low not in self.places
 
     def everyday_word(self, low: str) -> bool:
         return low in self.everyday or low in self.never

@@ -43,6 +43,13 @@ _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 # Words between an owner and the name: "my little girl hope", "my ex partner Lee".
 _QUALIFIERS = frozenset(
     [
+        "support",
+        "social",
+        "family",
+        "team",
+        "key",
+        "lead",
+        "health",
         "little",
         "big",
         "eldest",
@@ -166,16 +173,25 @@ _PLACE_PREP = frozenset(("in", "near", "outside", "around", "nr"))
 
 
 def _appositive(lex: Lexicon, toks: list[_Tok], i: int) -> bool:
-    """ "Precious our foster daughter", "Efua, my daughter": a name then who they are."""
+    """ "Precious our foster daughter", "Ray, our support worker", "Faith is my daughter"."""
     j = i + 1
+    if j < len(toks) and toks[j].low in ("is", "was"):
+        j += 1
     if j >= len(toks) or toks[j].low not in OWNERS:
         return False
-    for k in range(j + 1, min(j + 4, len(toks))):
-        if toks[k].low in RELATIONS:
+    for k in range(j + 1, min(j + 5, len(toks))):
+        if toks[k].low in RELATIONS or toks[k].low in WORKERS:
             return True
         if toks[k].low not in _QUALIFIERS:
             return False
     return False
+
+
+def _from_somewhere(toks: list[_Tok], i: int) -> bool:
+    """ "Pat from the foster carers group", "Dai from the family centre"."""
+    return (
+        i + 2 < len(toks) and toks[i + 1].low == "from" and toks[i + 2].low in ("the", "our", "my", "early", "social")
+    )
 
 
 def _kin_after_plain(lex: Lexicon, toks: list[_Tok], i: int) -> bool:
@@ -219,9 +235,9 @@ def find_people(text: str, out: list[_Span]) -> None:
             is_name = not (title_case and t.low in lex.everyday) and not (
                 t.cap and i > 0 and toks[i - 1].low in _PLACE_PREP and not _cue_before(lex, text, toks, i)
             )
-        elif (t.cap or lex.plain_name(t.low)) and _appositive(lex, toks, i):
-            is_name = t.low not in lex.not_after_cue
-        elif t.cap and t.low in lex.first and t.low not in lex.calendar and not title_case:
+        elif (t.cap or lex.plain_name(t.low)) and (_appositive(lex, toks, i) or _from_somewhere(toks, i)):
+            is_name = t.low not in lex.not_after_cue or (t.cap and t.low in lex.first)
+        elif t.cap and t.low in lex.first and t.low not in lex.calendar and t.low not in lex.places and not title_case:
             # An everyday word that is also a name: only mid-sentence with a capital.
             is_name = not _is_sentence_start(text, t.start) and i > 0 and toks[i - 1].low not in ("the", "a", "an")
         elif _kin_after(text, toks, i) and (t.cap or lex.plain_name(t.low)):

@@ -155,6 +155,18 @@ def _welsh_ok(lex: Lexicon, word: str) -> bool:
     return word[:1].isupper() or lw not in lex.everyday
 
 
+_DIRECTION = re.compile(r"[ \t]+(?:East|West|North|South|Upper|Lower|east|west|north|south)\b")
+
+
+def _extend_directions(text: str, out: list[_Span]) -> None:
+    """ "Cowbridge Road East": the direction after a street is part of it."""
+    for k, (start, end, kind) in enumerate(out):
+        if kind == "address":
+            m = _DIRECTION.match(text, end)
+            if m:
+                out[k] = (start, m.end(), kind)
+
+
 def find_more_places(text: str, low: set[str], out: list[_Span]) -> None:
     """Welsh streets and schools, estates, and lower-case streets and schools."""
     lex = lexicon()
@@ -221,6 +233,7 @@ def find_more_places(text: str, low: set[str], out: list[_Span]) -> None:
                 out.append((m.start("n"), m.end("n"), "school"))
     for m in _SCHOOL_AT.finditer(text):
         out.append((m.start("n"), m.end("n"), "school"))
+    _extend_directions(text, out)
     if "st" in low or "saint" in low or "st." in text.lower():
         for m in _SAINT_AFTER_GO.finditer(text):
             out.append((m.start("n"), m.end("n"), "school"))

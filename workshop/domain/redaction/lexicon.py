@@ -44,7 +44,7 @@ _NEVER_NAMES = frozenset(
         nsppc nspcc ofsted camhs cafcass barnardos mash ehcp sen senco iro lac cin cp plo
         sgo sw hv gp dv yot pru aln adhd asd nhs dfe lga adcs frontline kinship
         nino nat ins codi byw gyda ddweud ddim dydw dyw dyn yma yna hyn hynny nawr heddiw
-        insta instagram snap snapchat tiktok twitter facebook youtube whatsapp online email
+        insta instagram snap snapchat tiktok twitter facebook youtube whatsapp online email dev app
         wrth gyda'i efo hefo iddo iddi iddyn ganddi ganddo rhaid gwell gorau llawer mwy
         """
     )
@@ -178,6 +178,10 @@ _PLACES = frozenset(
         dundee belfast dublin sydney paris florence milan rome madrid berlin lagos accra
         nairobi karachi lahore dhaka sylhet mirpur warsaw krakow bucharest kyiv victoria
         amazon google microsoft apple meta tesco asda aldi lidl greggs
+        welsh english british scottish irish polish romanian urdu punjabi arabic bengali
+        somali tigrinya kurdish pashto farsi gujarati hindi tamil portuguese spanish french
+        italian german chinese cantonese mandarin caribbean african asian european muslim
+        christian hindu sikh jewish catholic anglican
         """
     )
 )
@@ -202,6 +206,16 @@ class Lexicon:
     def plain_name(self, low: str) -> bool:
         """A first name that is not an everyday word (so counts in any case, anywhere)."""
         return low in self.first and low not in self.everyday and low not in self.never and low not in self.places
+
+    def surname_only(self, low: str) -> bool:
+        """A surname that is not a first name, a word or a place ("Okafor", "Patel")."""
+        return (
+            low in self.surnames
+            and low not in self.first
+            and low not in self.everyday
+            and low not in self.never
+            and low not in self.places
+        )
 
     def everyday_word(self, low: str) -> bool:
         return low in self.everyday or low in self.never

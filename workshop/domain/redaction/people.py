@@ -194,6 +194,14 @@ def _from_somewhere(toks: list[_Tok], i: int) -> bool:
     )
 
 
+def _described(lex: Lexicon, toks: list[_Tok], i: int) -> bool:
+    """A name followed by who they are or where they are from."""
+    t = toks[i]
+    if (t.cap or lex.plain_name(t.low)) and _appositive(lex, toks, i):
+        return True
+    return t.cap and t.low in lex.first and _from_somewhere(toks, i)
+
+
 def _kin_after_plain(lex: Lexicon, toks: list[_Tok], i: int) -> bool:
     """A possessive typed without the apostrophe: "Connors dad", "jaydens teacher"."""
     stem = toks[i].low[:-1]
@@ -235,11 +243,13 @@ def find_people(text: str, out: list[_Span]) -> None:
             is_name = not (title_case and t.low in lex.everyday) and not (
                 t.cap and i > 0 and toks[i - 1].low in _PLACE_PREP and not _cue_before(lex, text, toks, i)
             )
-        elif (t.cap or lex.plain_name(t.low)) and (_appositive(lex, toks, i) or _from_somewhere(toks, i)):
+        elif _described(lex, toks, i):
             is_name = t.low not in lex.not_after_cue or (t.cap and t.low in lex.first)
         elif t.cap and t.low in lex.first and t.low not in lex.calendar and t.low not in lex.places and not title_case:
             # An everyday word that is also a name: only mid-sentence with a capital.
             is_name = not _is_sentence_start(text, t.start) and i > 0 and toks[i - 1].low not in ("the", "a", "an")
+        elif t.cap and lex.surname_only(t.low) and not title_case:
+            is_name = True  # "Okafor is the only one", "I asked Patel"
         elif _kin_after(text, toks, i) and (t.cap or lex.plain_name(t.low)):
             is_name = t.low not in lex.not_after_cue and t.low not in RELATIONS
         if is_name and i > 0 and toks[i - 1].low in ("st", "saint") and _TIGHT.search(text[toks[i - 1].end : t.start]):

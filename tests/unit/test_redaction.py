@@ -806,3 +806,18 @@ def test_loading_the_gazetteers_takes_well_under_200_mb() -> None:
         tracemalloc.stop()
     assert len(lex.first) > 30_000 and len(lex.surnames) > 30_000
     assert peak < 200 * 2**20, peak
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a." * 2000, "x at y dot " * 400, "1 " * 2000, "my son my son " * 300, "ab-12/cd 34 " * 400, "a_b.c@d " * 500]
+    + ["heol y " * 700, "oh seven " * 500, "ref " * 1000 + "1", "little " * 600 + "nursery"],
+    ids=lambda t: t[:12],
+)
+def test_long_odd_input_is_screened_quickly(text: str) -> None:
+    import time
+
+    t0 = time.thread_time()
+    result = Redactor(["Jayden"]).redact(text)
+    assert time.thread_time() - t0 < 1.0  # about 4,000 characters: no runaway pattern
+    _check_invariants(text, result)

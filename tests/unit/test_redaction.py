@@ -571,6 +571,9 @@ _DETAILS = st.one_of(
     st.sampled_from(["12 Oak Lane", "flat 3, 45 Mill Road", "8 Kestrel Close"]),
     st.sampled_from(["St Mary's Primary", "Oakfield Academy", "Riverside High School"]),
     st.sampled_from(["Jayden", "jayden's", "Mrs Patel", "Kacey", "Leon Smith"]),
+    st.sampled_from(["@lil_deano_09", "kayz.x.2010", "CS-2023-04417", "ZW21C00412", "ysgol y wern"]),
+    st.sampled_from(["kerry at hotmail dot com", "oh seven seven double oh nine double oh three one eight"]),
+    st.sampled_from(["my son tyler", "Priya", "harpreet", "cathays high", "gurnos estate", "Heol y Felin"]),
 )
 _PROPERTY_NAMES = ["Jayden", "Kacey", "Mrs Patel", "Leon Smith", "Oak Lane"]
 

@@ -33,32 +33,52 @@ _SPOKEN_GAP = re.compile(r"[ \t,.\-]{0,3}\Z")
 _SPOKEN_WORDS = frozenset(_UNITS) | frozenset(_REPEAT) | {"hundred"}
 
 
-def _spoken_runs(text: str) -> list[tuple[int, int, str]]:
-    """Runs of spoken digits (and single digits): (start, end, digits)."""
-    runs: list[tuple[int, int, str]] = []
-    start = end = -1
-    digits: list[str] = []
-    repeat = 1
+def _spoken_runs(text: str) -> list[list[tuple[int, int, str]]]:
+    """Runs of spoken digits (and single digits), each a list of (start, end, digits)."""
+    runs: list[list[tuple[int, int, str]]] = []
+    run: list[tuple[int, int, str]] = []
+    repeat, rep_start, last = 1, -1, -1
     for m in _SPOKEN_WORD.finditer(text):
-        if start >= 0 and not _SPOKEN_GAP.match(text[end : m.start()]):
-            runs.append((start, end, "".join(digits)))
-            start, digits, repeat = -1, [], 1
+        if last >= 0 and not _SPOKEN_GAP.match(text[last : m.start()]):
+            if run:
+                runs.append(run)
+            run, repeat, rep_start = [], 1, -1
+        last = m.end()
         w = m.group().lower()
-        if start < 0:
-            if w == "hundred":
-                continue
-            start = m.start()
-        end = m.end()
         if w in _REPEAT:
-            repeat = _REPEAT[w]
-        elif w == "hundred":
-            digits.append("00")
-        else:
-            digits.append((w if w.isdigit() else _UNITS[w]) * repeat)
-            repeat = 1
-    if start >= 0:
-        runs.append((start, end, "".join(digits)))
+            repeat, rep_start = _REPEAT[w], m.start()
+            continue
+        if w == "hundred":
+            if run:
+                run.append((m.start(), m.end(), "00"))
+            continue
+        start = rep_start if rep_start >= 0 else m.start()
+        run.append((start, m.end(), (w if w.isdigit() else _UNITS[w]) * repeat))
+        repeat, rep_start = 1, -1
+    if run:
+        runs.append(run)
     return runs
+
+
+def _phones_in_run(run: list[tuple[int, int, str]], out: list[_Span]) -> None:
+    """Phone numbers in a run of spoken digits; two numbers said one after the other too."""
+    i = 0
+    while i < len(run):
+        digits = ""
+        found = -1
+        for j in range(i, len(run)):
+            digits += run[j][2]
+            if len(digits) > 13:
+                break
+            if len(digits) >= 10 and _phone_digits(digits):
+                found = j
+                if len(digits) >= 11 or not digits.startswith("0"):
+                    break
+        if found >= 0:
+            out.append((run[i][0], run[found][1], "phone"))
+            i = found + 1
+        else:
+            i += 1
 
 
 def _phone_digits(d: str) -> bool:
@@ -72,9 +92,9 @@ def _phone_digits(d: str) -> bool:
 def find_spoken_numbers(text: str, low: set[str], digits: bool, out: list[_Span]) -> None:
     """Phones spelled out or with every digit spaced, NHS and NI numbers after a keyword."""
     if low & _SPOKEN_WORDS or digits:
-        for start, end, d in _spoken_runs(text):
-            if len(d) >= 10 and _phone_digits(d):
-                out.append((start, end, "phone"))
+        for run in _spoken_runs(text):
+            if sum(len(d) for _, _, d in run) >= 10:
+                _phones_in_run(run, out)
     if digits:
         for m in _SPACED.finditer(text):
             d = re.sub(r"\D", "", m.group())

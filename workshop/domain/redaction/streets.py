@@ -43,11 +43,11 @@ _WELSH_STREET = (
 _WELSH_LINK = r"(?:y|yr|'r|’r|a|ar|yn|ap|ab)"
 _WELSH_PLACE = re.compile(
     rf"(?<![\w])(?:(?:flat\s+)?\d{{1,4}}[a-z]?,?\s+)?(?P<k>{_WELSH_STREET})"
-    rf"(?P<rest>(?:\s+(?:{_WELSH_LINK}\s+)?{_W}){{1,3}})",
+    rf"(?=(?P<rest>(?:\s+(?:{_WELSH_LINK}\s+)?{_W}){{1,3}}))",  # a look-ahead: the next name starts afresh
     re.IGNORECASE,
 )
 _STRONG_WELSH = frozenset(_words("heol ffordd stryd lôn lon clos rhodfa cilgant teras cwrt llys"))
-_YSGOL = re.compile(rf"(?<![\w])ysgol(?P<rest>(?:\s+(?:{_WELSH_LINK}\s+)?{_W}){{1,4}})", re.IGNORECASE)
+_YSGOL = re.compile(rf"(?<![\w])ysgol(?=(?P<rest>(?:\s+(?:{_WELSH_LINK}\s+)?{_W}){{1,4}}))", re.IGNORECASE)
 
 # English, lower case ---------------------------------------------------------------------
 _ESTATE = re.compile(rf"(?<![\w])(?P<n>(?:{_W}\s+){{1,2}})(?:estate|park\s+estate)\b", re.IGNORECASE)

@@ -164,7 +164,11 @@ def _cue_before(lex: Lexicon, text: str, toks: list[_Tok], i: int) -> bool:
 def _kin_after(text: str, toks: list[_Tok], i: int) -> bool:
     """ "Aaliyah's mum", "jodie's nan": a possessive before a family word."""
     t = toks[i]
-    if i + 1 >= len(toks) or not _POSSESSIVE.match(text, t.end, t.end + 2):
+    if i + 1 >= len(toks):
+        return False
+    if not _POSSESSIVE.match(text, t.end, t.end + 2) and not (
+        t.low.endswith("s") and text[t.end : t.end + 1] in ("'", "’")
+    ):
         return False
     return toks[i + 1].low in KIN_AFTER
 
@@ -192,6 +196,15 @@ def _from_somewhere(toks: list[_Tok], i: int) -> bool:
     return (
         i + 2 < len(toks) and toks[i + 1].low == "from" and toks[i + 2].low in ("the", "our", "my", "early", "social")
     )
+
+
+_SIGN_OFF = frozenset(("thanks", "thank", "cheers", "regards", "love", "from", "ta", "x", "xx"))
+
+
+def _signed(text: str, toks: list[_Tok], i: int) -> bool:
+    """The last word of a comment, signed: "thanks, Mark", "love from Grace", "- Will"."""
+    before = text[toks[i - 1].end : toks[i].start] if i > 0 else text[: toks[i].start]
+    return "-" in before or "–" in before or (i > 0 and toks[i - 1].low in _SIGN_OFF)
 
 
 def _described(lex: Lexicon, toks: list[_Tok], i: int) -> bool:
@@ -245,13 +258,15 @@ def find_people(text: str, out: list[_Span]) -> None:
             )
         elif _described(lex, toks, i):
             is_name = t.low not in lex.not_after_cue or (t.cap and t.low in lex.first)
+        elif _kin_after(text, toks, i) and (t.cap or lex.plain_name(t.low)):
+            is_name = t.low not in lex.not_after_cue and t.low not in RELATIONS
         elif t.cap and t.low in lex.first and t.low not in lex.calendar and t.low not in lex.places and not title_case:
             # An everyday word that is also a name: only mid-sentence with a capital.
             is_name = not _is_sentence_start(text, t.start) and i > 0 and toks[i - 1].low not in ("the", "a", "an")
         elif t.cap and lex.surname_only(t.low) and not title_case:
             is_name = True  # "Okafor is the only one", "I asked Patel"
-        elif _kin_after(text, toks, i) and (t.cap or lex.plain_name(t.low)):
-            is_name = t.low not in lex.not_after_cue and t.low not in RELATIONS
+        if not is_name and t.cap and i == n - 1 and t.low in lex.first and _signed(text, toks, i):
+            is_name = True  # "thanks, Mark", "- Will"
         if is_name and i > 0 and toks[i - 1].low in ("st", "saint") and _TIGHT.search(text[toks[i - 1].end : t.start]):
             is_name = False  # "St John Ambulance", "St Mary's"
         if not is_name and t.low.endswith("s") and _kin_after_plain(lex, toks, i):

@@ -45,7 +45,7 @@ _NEVER_NAMES = frozenset(
         sgo sw hv gp dv yot pru aln adhd asd nhs dfe lga adcs frontline kinship
         nino nat ins codi byw gyda ddweud ddim dydw dyw dyn yma yna hyn hynny nawr heddiw
         insta instagram snap snapchat tiktok twitter facebook youtube whatsapp online email dev app
-        pip ai ml dla esa uc
+        pip ai ml dla esa uc reet luv wen wot wat gud shud cud wud babby babi
         wrth gyda'i efo hefo iddo iddi iddyn ganddi ganddo rhaid gwell gorau llawer mwy
         """
     )

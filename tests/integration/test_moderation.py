@@ -142,23 +142,23 @@ def test_hide_needs_a_known_reason_and_takes_the_comment_off_phones(app: Flask, 
 def test_redact_by_hand_can_only_take_words_out(app: Flask, logged_in: FlaskClient) -> None:
     w = make_workshop(app)
     author = join(app, w["code"])
-    say(author, w, "Jayden from the Oak Road team was really upset about it")
+    say(author, w, "Zorbulon from the Oak Tree team was really upset about it")
     comment = comment_of(app, w["wid"], "upset")
     edit = w["base"] + f"/moderation/{comment.id}/edit"
-    assert "Jayden" in logged_in.get(edit).get_data(as_text=True)
+    assert "Zorbulon" in logged_in.get(edit).get_data(as_text=True)
 
     # Adding a word (or changing one) is refused and changes nothing.
-    for attempt in ("Jayden Smith from the team was upset", "Jayden from the team was really happy about it"):
+    for attempt in ("Zorbulon Smith from the team was upset", "Zorbulon from the team was really happy about it"):
         response = logged_in.post(edit, data={"text": attempt, "show": "1"})
         assert response.status_code == 400
         assert "You can only take words out" in response.get_data(as_text=True)
-    assert comment_of(app, w["wid"], "upset").text == "Jayden from the Oak Road team was really upset about it"
+    assert comment_of(app, w["wid"], "upset").text == "Zorbulon from the Oak Tree team was really upset about it"
 
     # The facilitator adds the name to the workshop's list; the edit is redacted again with it.
     with app.app_context():
-        db.session.get(Workshop, w["wid"]).redaction_names = ["Jayden"]
+        db.session.get(Workshop, w["wid"]).redaction_names = ["Zorbulon"]
         db.session.commit()
-    response = logged_in.post(edit, data={"text": "Jayden from the [hidden] team was upset", "show": "1"})
+    response = logged_in.post(edit, data={"text": "Zorbulon from the [hidden] team was upset", "show": "1"})
     assert response.status_code == 302
     saved = comment_of(app, w["wid"], "upset")
     assert saved.text == "[name] from the [hidden] team was upset"

@@ -13,6 +13,10 @@ from hypothesis import strategies as st
 from workshop.domain.redaction import KINDS, Finding, Redacted, Redactor, redact
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "redaction_comments.jsonl"
+# Held-out thresholds: the same as the tuning targets unless honest results say otherwise
+# (the measured numbers are in docs/privacy.md).
+HELDOUT_OVERALL = 0.95
+HELDOUT_EACH = 0.90
 NAMES = ["Jayden", "Kacey", "Mrs Patel", "Oak Lane", "Leon Smith", "Tyler-Jay", "Zoë", "Will", "Liam O'Brien"]
 
 
@@ -39,6 +43,8 @@ def test_kinds_and_labels_are_exactly_as_documented() -> None:
         "address": "[address]",
         "school": "[school]",
         "url": "[link]",
+        "handle": "[handle]",
+        "case": "[reference]",
     }
 
 
@@ -71,7 +77,9 @@ def test_convenience_function_accepts_any_iterable_of_names() -> None:
     assert redact("ask Kacey", ["Kacey"]).text == "ask [name]"
     assert redact("ask Kacey", ("Kacey",)).text == "ask [name]"
     assert redact("ask Kacey", (n for n in ["Kacey"])).text == "ask [name]"
-    assert redact("ask Kacey").text == "ask Kacey"
+    # A made-up name no gazetteer knows is hidden only when it is listed.
+    assert redact("ask Zorbulon").text == "ask Zorbulon"
+    assert redact("ask Zorbulon", ["Zorbulon"]).text == "ask [name]"
 
 
 def test_empty_and_odd_name_lists_are_ignored() -> None:
@@ -239,7 +247,7 @@ def test_each_kind_is_found(kind: str, text: str, expected: str) -> None:
         ("Tyler-Jay and Tyler Jay", "[name] and [name]"),
         ("Zoë and Zoe", "[name] and [name]"),
         ("liam o'brien and Liam O’Brien", "[name] and [name]"),
-        ("everyone in oak lane knows", "everyone in [name] knows"),
+        ("everyone in oak lane knows", "everyone in [address] knows"),  # found as a street too
         ("everyone on Oak Lane knows", "everyone on [address] knows"),  # same span: the more specific kind
         ("Will said I will be fine", "[name] said I will be fine"),
         ("(Kacey), Kacey. 'Kacey'", "([name]), [name]. '[name]'"),
@@ -257,11 +265,14 @@ def test_names_from_the_list(text: str, expected: str) -> None:
         "OJayden",
         "a patella injury",
         "I will tell them",
-        "Leon's Smithy",
     ],
 )
 def test_names_only_match_whole_words(text: str) -> None:
     assert found(text, NAMES) == [], found(text, NAMES)
+
+
+def test_a_listed_name_matches_whole_words_only() -> None:
+    assert found("Smithy's Leon", ["Leon Smith"]) == [("name", "Leon")]  # the gazetteer, not the list
 
 
 def test_a_longer_name_wins_over_a_shorter_one() -> None:
@@ -320,7 +331,7 @@ NEGATIVES = [
     "I got an A in Health and Social Care at college",
     "between 10 and 15 percent",
     "NHS waiting lists are 18 weeks",
-    "bad NHS number 943 476 5918",
+    "the bad number 943 476 5918",
     "0113 496",
     "07700 9001",
 ]
@@ -335,23 +346,29 @@ def test_ordinary_text_is_not_redacted(text: str) -> None:
     "number",
     ["943 476 5918", "9434765910", "401 023 2130", "1234567890", "0000000001", "4505577105"],
 )
-def test_nhs_numbers_need_a_valid_checksum(number: str) -> None:
-    assert all(kind != "nhs" for kind, _ in found(f"nhs number {number}"))
+def test_nhs_numbers_need_a_valid_checksum_unless_called_nhs(number: str) -> None:
+    # Without the word "NHS" a ten-digit number needs the checksum to be an NHS number ...
+    assert all(kind != "nhs" for kind, _ in found(f"the number {number}"))
+    # ... after "NHS number" it is hidden whatever the checksum: a mistyped digit still
+    # points at one child.
+    assert ("nhs", number) in found(f"nhs number {number}")
 
 
 @pytest.mark.parametrize("first", list("DFIUV"))
 def test_ni_banned_first_letters(first: str) -> None:
-    assert found(f"NI {first}A 12 34 56 C") == []
+    assert found(f"see {first}A 12 34 56 C") == []
+    assert found(f"NI {first}A 12 34 56 C") == [("ni", f"{first}A 12 34 56 C")]  # after "NI": hidden anyway
 
 
 @pytest.mark.parametrize("second", list("DFIOQUV"))
 def test_ni_banned_second_letters(second: str) -> None:
-    assert found(f"NI A{second} 12 34 56 C") == []
+    assert found(f"see A{second} 12 34 56 C") == []
 
 
 @pytest.mark.parametrize("prefix", ["BG", "GB", "NK", "KN", "TN", "NT", "ZZ"])
 def test_ni_banned_prefixes(prefix: str) -> None:
-    assert found(f"NI {prefix} 12 34 56 C") == []
+    assert found(f"see {prefix} 12 34 56 C") == []
+    assert found(f"my NI is {prefix} 12 34 56 C") == [("ni", f"{prefix} 12 34 56 C")]
 
 
 @pytest.mark.parametrize("text", ["NI AB 12 34 56 E", "NI AB 12 34 56", "AB 12 34 567 C"])
@@ -407,10 +424,19 @@ def test_labels_are_not_redacted_again() -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# The synthetic data set: recall and false positives
+# The labelled sets: recall per kind and over-redaction, with NO names listed
 # ---------------------------------------------------------------------------------------
+# tests/data/redaction_heldout.jsonl was written and committed before any tuning and was not
+# looked at while tuning; redaction_tuning.jsonl is the other two thirds. The older
+# redaction_comments.jsonl stays as a regression set (its names labels include titles,
+# "Mrs Patel", so it is scored with the facilitator's list, as it was written for).
 
 _WORD = re.compile(r"\w+")
+SETS = {
+    "tuning": DATA.with_name("redaction_tuning.jsonl"),
+    "heldout": DATA.with_name("redaction_heldout.jsonl"),
+}
+NEW_KINDS = {"name", "school", "address", "phone", "email", "handle", "case", "nhs", "ni", "dob", "postcode"}
 
 
 def _occurrences(text: str, span: str) -> list[tuple[int, int]]:
@@ -421,38 +447,19 @@ def _occurrences(text: str, span: str) -> list[tuple[int, int]]:
     return hits or [m.span() for m in re.finditer(re.escape(span), text)]
 
 
-def _load() -> list[dict[str, object]]:
-    with DATA.open(encoding="utf-8") as f:
+def _load(path: Path = DATA) -> list[dict[str, object]]:
+    with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def test_data_set_is_well_formed() -> None:
-    rows = _load()
-    assert len(rows) >= 300
-    per_kind: dict[str, int] = {}
-    clean = 0
-    for row in rows:
-        assert set(row) == {"text", "names", "spans"}
-        text = row["text"]
-        assert isinstance(text, str) and text
-        spans = row["spans"]
-        assert isinstance(spans, list)
-        clean += not spans
-        for span in spans:
-            assert span["kind"] in KINDS
-            assert span["text"] in text
-            per_kind[span["kind"]] = per_kind.get(span["kind"], 0) + 1
-    assert 0.35 <= clean / len(rows) <= 0.5
-    assert all(per_kind.get(kind, 0) >= 20 for kind in KINDS), per_kind
-
-
-def test_recall_and_false_positive_rate_on_the_data_set() -> None:
-    required = detected = 0
-    ordinary = wrongly_redacted = 0
+def _score(rows: list[dict[str, object]], use_list: bool) -> tuple[dict[str, list[int]], int, int]:
+    """(per kind [hidden, planted], other words hidden, other words). A planted detail
+    counts as hidden only if every character of it is inside a finding."""
     per_kind: dict[str, list[int]] = {}
-    for row in _load():
+    ordinary = wrongly_redacted = 0
+    for row in rows:
         text = str(row["text"])
-        names = [str(n) for n in row["names"]]  # type: ignore[attr-defined]
+        names = [str(n) for n in row["names"]] if use_list else []  # type: ignore[attr-defined]
         result = Redactor(names).redact(text)
         covered = [False] * len(text)
         for f in result.findings:
@@ -463,24 +470,83 @@ def test_recall_and_false_positive_rate_on_the_data_set() -> None:
             assert places, span
             for start, end in places:
                 in_span[start:end] = [True] * (end - start)
-                hit = all(covered[start:end])
-                required += 1
-                detected += hit
                 counts = per_kind.setdefault(span["kind"], [0, 0])
-                counts[0] += hit
+                counts[0] += all(covered[start:end])
                 counts[1] += 1
         for m in _WORD.finditer(text):
-            if any(in_span[m.start() : m.end()]):
-                continue
-            ordinary += 1
-            wrongly_redacted += any(covered[m.start() : m.end()])
-    recall = detected / required
-    fp_rate = wrongly_redacted / ordinary
-    print(f"\nredaction recall: {detected}/{required} = {recall:.3f}")
-    print(f"redaction false positive rate: {wrongly_redacted}/{ordinary} ordinary words = {fp_rate:.4f}")
-    print("per kind:", {k: f"{v[0]}/{v[1]}" for k, v in sorted(per_kind.items())})
-    assert recall >= 0.95
-    assert fp_rate <= 0.02
+            if not any(in_span[m.start() : m.end()]):
+                ordinary += 1
+                wrongly_redacted += any(covered[m.start() : m.end()])
+    return per_kind, wrongly_redacted, ordinary
+
+
+def _check_targets(name: str, use_list: bool, overall: float, each: float, over_max: float) -> None:
+    per_kind, over, ordinary = _score(_load(SETS[name]), use_list)
+    hidden = sum(v[0] for v in per_kind.values())
+    planted = sum(v[1] for v in per_kind.values())
+    report = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(per_kind.items()))
+    print(
+        f"\n{name} ({'with' if use_list else 'no'} list): {hidden}/{planted} hidden; {report}; over {over}/{ordinary}"
+    )
+    assert hidden / planted >= overall, report
+    assert all(v[0] / v[1] >= each for v in per_kind.values()), report
+    assert over / ordinary <= over_max, (over, ordinary)
+
+
+@pytest.mark.parametrize("name", ["tuning", "heldout"])
+def test_labelled_sets_are_well_formed(name: str) -> None:
+    rows = _load(SETS[name])
+    assert len(rows) >= {"tuning": 280, "heldout": 140}[name]
+    for row in rows:
+        assert set(row) == {"text", "names", "spans"}
+        assert isinstance(row["text"], str) and row["text"]
+        for span in row["spans"]:  # type: ignore[attr-defined]
+            assert span["kind"] in NEW_KINDS, span
+            assert span["text"] in row["text"], span
+    assert sum(not row["spans"] for row in rows) >= len(rows) // 5  # many comments with no detail
+
+
+def test_the_whole_set_has_400_comments_and_30_details_of_each_kind() -> None:
+    rows = _load(SETS["tuning"]) + _load(SETS["heldout"])
+    assert len(rows) >= 400
+    per_kind: dict[str, int] = {}
+    for row in rows:
+        for span in row["spans"]:  # type: ignore[attr-defined]
+            per_kind[span["kind"]] = per_kind.get(span["kind"], 0) + 1
+    assert set(per_kind) == NEW_KINDS
+    assert all(n >= 30 for n in per_kind.values()), per_kind
+    # The held-out set (written first) is over a quarter of the whole, and has every kind.
+    heldout = _load(SETS["heldout"])
+    assert 0.25 <= len(heldout) / len(rows) <= 0.4  # the tuning set grew while tuning
+    assert {s["kind"] for r in heldout for s in r["spans"]} == NEW_KINDS  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("use_list", [False, True], ids=["no-list", "with-list"])
+def test_targets_on_the_tuning_set(use_list: bool) -> None:
+    _check_targets("tuning", use_list, overall=0.95, each=0.90, over_max=0.01)
+
+
+@pytest.mark.parametrize("use_list", [False, True], ids=["no-list", "with-list"])
+def test_targets_on_the_held_out_set(use_list: bool) -> None:
+    _check_targets("heldout", use_list, overall=HELDOUT_OVERALL, each=HELDOUT_EACH, over_max=0.01)
+
+
+def test_old_regression_set_with_the_list() -> None:
+    per_kind, over, ordinary = _score(_load(DATA), use_list=True)
+    hidden = sum(v[0] for v in per_kind.values())
+    planted = sum(v[1] for v in per_kind.values())
+    assert hidden / planted >= 0.95
+    assert over / ordinary <= 0.02
+
+
+def test_old_regression_set_without_the_list() -> None:
+    # Its name labels include titles ("Mrs Patel") while the redactor keeps "Mrs" visible,
+    # so names are scored less strictly here: everything else must be hidden as before.
+    per_kind, over, ordinary = _score(_load(DATA), use_list=False)
+    others = [v for k, v in per_kind.items() if k != "name"]
+    assert sum(v[0] for v in others) / sum(v[1] for v in others) >= 0.98
+    assert per_kind["name"][0] / per_kind["name"][1] >= 0.8
+    assert over / ordinary <= 0.01
 
 
 # ---------------------------------------------------------------------------------------
@@ -505,6 +571,9 @@ _DETAILS = st.one_of(
     st.sampled_from(["12 Oak Lane", "flat 3, 45 Mill Road", "8 Kestrel Close"]),
     st.sampled_from(["St Mary's Primary", "Oakfield Academy", "Riverside High School"]),
     st.sampled_from(["Jayden", "jayden's", "Mrs Patel", "Kacey", "Leon Smith"]),
+    st.sampled_from(["@lil_deano_09", "kayz.x.2010", "CS-2023-04417", "ZW21C00412", "ysgol y wern"]),
+    st.sampled_from(["kerry at hotmail dot com", "oh seven seven double oh nine double oh three one eight"]),
+    st.sampled_from(["my son tyler", "Priya", "harpreet", "cathays high", "gurnos estate", "Heol y Felin"]),
 )
 _PROPERTY_NAMES = ["Jayden", "Kacey", "Mrs Patel", "Leon Smith", "Oak Lane"]
 
@@ -553,3 +622,205 @@ def test_found_details_are_gone_and_redaction_is_idempotent(parts: list[str], se
     again = redactor.redact(result.text)
     assert again.text == result.text
     assert not again.changed
+
+
+# ---------------------------------------------------------------------------------------
+# Found with NO list: one case per way of writing each kind of detail
+# ---------------------------------------------------------------------------------------
+
+NO_LIST: dict[str, list[tuple[str, str]]] = {
+    "name": [
+        ("my son tyler was excluded", "tyler"),
+        ("Mrs Begum rang back", "Begum"),
+        ("our social worker called gareth said", "gareth"),
+        ("Aaliyah's mum was there", "Aaliyah"),
+        ("our Kaz was in care", "Kaz"),
+        ("my daughter grace was taken into care", "grace"),
+        ("our youngest, Will, is on the list", "Will"),
+        ("Rhys and Cerys have EHCPs", "Rhys"),
+        ("Rhys and Cerys have EHCPs", "Cerys"),
+        ("harpreet and me went", "harpreet"),
+        ("Kwame Mensah, parent", "Kwame Mensah"),
+        ("Kayden-Lee is 6", "Kayden-Lee"),
+        ("mae fy mab Osian yn hapus", "Osian"),
+        ("Siân from early help listened", "Siân"),
+        ("Connors dad was never asked", "Connors"),
+    ],
+    "school": [
+        ("he goes to ysgol gymraeg bro eirwg and they", "ysgol gymraeg bro eirwg"),
+        ("cathays high were useless", "cathays high"),
+        ("she started at little acorns nursery", "little acorns nursery"),
+        ("my kids go to st teilos, the church school", "st teilos"),
+        ("St Joseph's RC Primary called them", "St Joseph's RC Primary"),
+    ],
+    "address": [
+        ("they came to 14 Clive Road at 8", "14 Clive Road"),
+        ("we are at 3 Heol y Felin now", "3 Heol y Felin"),
+        ("we live on the gurnos estate", "gurnos estate"),
+        ("the flats on kingsway are damp", "kingsway"),
+        ("the hostel on windsor road", "windsor road"),
+    ],
+    "phone": [
+        (
+            "ring oh seven seven double oh nine double oh three one eight",
+            "oh seven seven double oh nine double oh three one eight",
+        ),
+        ("my number is O7911 123 456", "O7911 123 456"),
+        ("call 0 7 7 0 0 9 0 0 3 3 3", "0 7 7 0 0 9 0 0 3 3 3"),
+        ("+44 7700 900 877 is my work mobile", "+44 7700 900 877"),
+        ("mob 0771 09OO 6 37", "0771 09OO 6 37"),
+    ],
+    "email": [
+        ("kerry.evans84 at hotmail dot co dot uk", "kerry.evans84 at hotmail dot co dot uk"),
+        ("email me shaz_1983 @ yahoo . com", "shaz_1983 @ yahoo . com"),
+        ("nanaofsix(at)aol(dot)com", "nanaofsix(at)aol(dot)com"),
+        ("my email is tasha b at gmail dot com", "tasha b at gmail dot com"),
+    ],
+    "handle": [
+        ("his insta is @lil_deano_09", "@lil_deano_09"),
+        ("she's on tiktok as kayz.x.2010", "kayz.x.2010"),
+        ("snap me kayla_xx_11", "kayla_xx_11"),
+    ],
+    "case": [
+        ("our case number is CS-2023-04417", "CS-2023-04417"),
+        ("my ref is 4471823 on the letter", "4471823"),
+        ("court number ZW21C00412", "ZW21C00412"),
+        ("case no 2023/CIN/00871", "2023/CIN/00871"),
+    ],
+    "nhs": [("nhs number 123 456 7890", "123 456 7890"), ("NHS: 943 476 5919", "943 476 5919")],
+    "ni": [("my NI number is QQ 12 34 56 C", "QQ 12 34 56 C"), ("ni jk123456a", "jk123456a")],
+    "dob": [
+        ("born on the 5th of march 2015", "5th of march 2015"),
+        ("born jan 2020", "jan 2020"),
+        ("dob 3 3 2014", "3 3 2014"),
+    ],
+    "postcode": [("cf479bq is where we are", "cf479bq"), ("postcode ls9 6qt", "ls9 6qt")],
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [(kind, text, expected) for kind, cases in NO_LIST.items() for text, expected in cases],
+)
+def test_found_without_any_list(kind: str, text: str, expected: str) -> None:
+    result = Redactor().redact(text)
+    assert (kind, expected) in [(f.kind, text[f.start : f.end]) for f in result.findings], result
+    assert expected not in result.text
+
+
+EVERYDAY = [
+    "i will say this once, the system only listens when you shout",
+    "mark my words this will be used to cut services",
+    "by the grace of god we got through the court bit",
+    "i hope they test it properly",
+    "referrals rose after covid",
+    "it may be useful but who pays the bill",
+    "could a family sue the council",
+    "to be frank i dont trust the council",
+    "we had no joy getting CAMHS to see our eldest",
+    "i lost all faith in the system",
+    "the summer holidays are the worst time",
+    "some days i just want to jack it all in",
+    "NSPCC and Barnardos should be in the room, and Ofsted",
+    "family court used a report with lies in it",
+    "Frontline social workers move on so quick",
+    "The Family Court and the council never listened",
+    "dawn raids by the police with the kids watching",
+    "Will it be used on every family?",
+    "Mark the bits that are guesses",
+    "diolch am y cyfle i siarad, mae hyn yn bwysig i ni fel teulu",
+    "the early help hub is brilliant",
+    "Childline 0800 1111 is free",
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_words_that_are_also_names_survive(text: str) -> None:
+    assert Redactor().redact(text).findings == ()
+
+
+# ---------------------------------------------------------------------------------------
+# Normalisation: tricks that used to carry a detail past the redactor
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "detail", "kind"),
+    [
+        ("ring 077\u200b00 900\u200c123", "077\u200b00 900\u200c123", "phone"),  # zero-width inside a phone
+        ("my son J\u0430yden is 9", "J\u0430yden", "name"),  # Cyrillic а in a name
+        (
+            "ring \uff10\uff17\uff17\uff10\uff10 \uff19\uff10\uff10\uff11\uff12\uff13",
+            "\uff10\uff17\uff17\uff10\uff10 \uff19\uff10\uff10\uff11\uff12\uff13",
+            "phone",
+        ),  # full-width digits
+        ("e-mail j\u043e@example.com", "j\u043e@example.com", "email"),  # Cyrillic о
+        ("NHS 943\u2060476\u20605919", "943\u2060476\u20605919", "nhs"),
+        ("postcode ＣＦ２４ ３ＡＡ", "ＣＦ２４ ３ＡＡ", "postcode"),
+        ("Mrs Beg\u200bum said", "Beg\u200bum", "name"),
+    ],
+)
+def test_normalisation_tricks_do_not_get_through(text: str, detail: str, kind: str) -> None:
+    result = Redactor().redact(text)
+    assert (kind, detail) in [(f.kind, text[f.start : f.end]) for f in result.findings], result
+    assert KINDS[kind] in result.text
+
+
+def test_only_found_spans_change_and_other_scripts_stay_as_written() -> None:
+    text = "Siân said: 077\u200b00 900123 — діти, café, 子供"
+    result = Redactor().redact(text)
+    assert result.text == "[name] said: [phone] — діти, café, 子供"
+
+
+# ---------------------------------------------------------------------------------------
+# Budgets: the redactor sits on the answer path
+# ---------------------------------------------------------------------------------------
+
+
+def test_median_time_for_a_300_character_comment_is_under_2ms() -> None:
+    import statistics
+    import time
+
+    rows = _load(SETS["tuning"])
+    joined = " ".join(str(r["text"]) for r in rows)
+    samples = [joined[i : i + 300] for i in range(0, len(joined) - 300, 300)][:150]
+    redactor = Redactor()
+    for s in samples:
+        redactor.redact(s)
+    # CPU time of this thread, so that other processes on a busy machine do not count.
+    times = []
+    for s in samples:
+        t0 = time.thread_time()
+        redactor.redact(s)
+        times.append(time.thread_time() - t0)
+    assert statistics.median(times) < 0.002, statistics.median(times)
+
+
+def test_loading_the_gazetteers_takes_well_under_200_mb() -> None:
+    import tracemalloc
+
+    from workshop.domain.redaction.lexicon import Lexicon
+
+    tracemalloc.start()
+    try:
+        lex = Lexicon()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(lex.first) > 30_000 and len(lex.surnames) > 30_000
+    assert peak < 200 * 2**20, peak
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a." * 2000, "x at y dot " * 400, "1 " * 2000, "my son my son " * 300, "ab-12/cd 34 " * 400, "a_b.c@d " * 500]
+    + ["heol y " * 700, "oh seven " * 500, "ref " * 1000 + "1", "little " * 600 + "nursery"],
+    ids=lambda t: t[:12],
+)
+def test_long_odd_input_is_screened_quickly(text: str) -> None:
+    import time
+
+    t0 = time.thread_time()
+    result = Redactor(["Jayden"]).redact(text)
+    assert time.thread_time() - t0 < 1.0  # about 4,000 characters: no runaway pattern
+    _check_invariants(text, result)

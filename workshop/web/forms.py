@@ -127,8 +127,9 @@ class WorkshopSettingsForm(FlaskForm):
     redaction_names = TextAreaField(
         "Names to hide (one a line)",
         validators=[Optional(), Length(max=8000)],
-        description="Children, relatives, social workers, schools and streets that may come up. "
-        "They are replaced with [name] before anyone sees a comment.",
+        description="Names, schools, streets, numbers and other personal details are found without this list. "
+        "Add any that may come up, especially unusual names and nicknames: they are replaced with [name] "
+        "before anyone sees a comment.",
     )
     safeguarding_phrases = TextAreaField(
         "Extra safeguarding phrases (one a line)", validators=[Optional(), Length(max=8000)]

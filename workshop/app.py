@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import web
 from .config import PACKAGE, ROOT, Config
+from .domain.redaction.lexicon import lexicon
 from .domain.safeguarding import parse_rules
 from .extensions import csrf, db, migrate, socketio
 from .library import load_library
@@ -91,6 +92,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     rules = parse_rules(library.safeguarding) if library.safeguarding else []
     compiled_checker(tuple(rules))  # compile now: a bad pattern stops the app here, not mid-workshop
+    lexicon()  # load the redactor's name lists now (once per process), not on the first comment
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
 

@@ -13,6 +13,7 @@ passes ``pause=in_page(page)`` so Playwright keeps delivering events while it wa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -92,7 +93,5 @@ async def wait_until_async(
         if changed is None:
             await asyncio.sleep(min(interval, left))  # the poll interval of a deadline-bound wait
         else:
-            try:
+            with contextlib.suppress(TimeoutError):  # the deadline check above decides
                 await asyncio.wait_for(changed.wait(), left)
-            except TimeoutError:
-                pass

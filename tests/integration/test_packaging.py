@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 import tomllib
@@ -82,9 +83,16 @@ def test_the_built_wheel_serves_the_demo_without_a_checkout(tmp_path: Path) -> N
         timeout=300,
     )
     (wheel,) = wheels.glob("common_ground-*.whl")
-    site = tmp_path / "site"
+    # A temporary venv with the wheel installed by pip (console script included); the
+    # dependencies come from this test run's environment through a .pth file, so nothing is
+    # downloaded and only our package is new.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    (site / "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    python = venv / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
         check=True,
         capture_output=True,
         timeout=300,
@@ -92,13 +100,16 @@ def test_the_built_wheel_serves_the_demo_without_a_checkout(tmp_path: Path) -> N
     assert (site / "workshop" / "_assets" / "templates" / "base.html").is_file()
     assert (site / "workshop" / "_assets" / "prompts").is_dir()
     assert (site / "workshop" / "migrations" / "env.py").is_file()
+    assert (venv / "bin" / "common-ground").is_file()
 
     here = tmp_path / "elsewhere"
     here.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
-    env.update(PYTHONPATH=str(site), PYTHONUNBUFFERED="1", PYTHONSAFEPATH="1")
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("WORKSHOP_")
+    }
+    env.update(PYTHONUNBUFFERED="1", PYTHONSAFEPATH="1")
     where = subprocess.run(
-        [sys.executable, "-c", "import workshop; print(workshop.__file__)"],
+        [str(python), "-c", "import workshop; print(workshop.__file__)"],
         cwd=here,
         env=env,
         capture_output=True,
@@ -108,7 +119,7 @@ def test_the_built_wheel_serves_the_demo_without_a_checkout(tmp_path: Path) -> N
 
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "workshop", "--port", str(port)],
+        [str(venv / "bin" / "common-ground"), "--port", str(port)],
         cwd=here,
         env=env,
         stdout=subprocess.PIPE,

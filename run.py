@@ -80,7 +80,29 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+    _stop_on_sigterm()
     socketio.run(app, host=args.host, port=args.port, log_output=False)
+    print("Common Ground has stopped.", flush=True)
+
+
+def _stop_on_sigterm() -> None:
+    """On SIGTERM, finish and acknowledge the answers in flight, tell every screen, then exit."""
+    import signal
+
+    import gevent
+
+    from workshop.shutdown import stop_gracefully
+
+    def stop_server() -> None:
+        server = getattr(socketio, "wsgi_server", None)
+        if server is not None:
+            server.stop(timeout=1)
+
+    def on_sigterm() -> None:
+        print("Stopping: finishing the answers in flight…", flush=True)
+        gevent.spawn(stop_gracefully, app, stop_server)
+
+    gevent.signal_handler(signal.SIGTERM, on_sigterm)
 
 
 if __name__ == "__main__":

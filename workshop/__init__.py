@@ -82,6 +82,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     compiled_checker(tuple(rules))  # compile now: a bad pattern stops the app here, not mid-workshop
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
+    from .shutdown import Drain
+
+    app.extensions["cg_drain"] = Drain()
 
     from . import web
 

@@ -40,7 +40,7 @@ EVENTS: tuple[Event, ...] = (
         "answer",
         "phone",
         "server (ack to sender only)",
-        "{step, client_id, value} -> ack {ok, client_id, duplicate, error, held, redacted}",
+        "{step, client_id, value} -> ack {ok, client_id, duplicate, error, held, redacted, retry?}",
     ),
     Event(
         "sync",
@@ -74,6 +74,12 @@ EVENTS: tuple[Event, ...] = (
         "{step, answered, joined, results?, roles? (console only, suppressed), queue? (console only)}",
     ),
     Event("moderation", "server", "console of one workshop", "{pending, alerts}: the queue changed"),
+    Event(
+        "restarting",
+        "server",
+        "every phone, console and projector of this process",
+        "{message}: the server is stopping; unacknowledged answers stay queued and are sent after reconnecting",
+    ),
 )
 EVENT_NAMES = frozenset(e.name for e in EVENTS)
 
@@ -143,6 +149,13 @@ def broadcast_state(workshop: Any, step: Any) -> None:
     for language, easy in phone_variants():
         html = render_phone_step(workshop, step, language, easy)
         socketio.emit("state", {**payload, "html": html}, to=phone_variant_room(workshop.id, language, easy))
+
+
+def announce_restart() -> None:
+    """Tell every connected screen that this server is stopping and will be back (one broadcast)."""
+    from .shutdown import RESTARTING
+
+    socketio.emit("restarting", {"message": RESTARTING})
 
 
 class Publisher:

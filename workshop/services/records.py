@@ -38,6 +38,7 @@ from ..models import (
 )
 from . import NotFound, Refused
 from .register import register_items
+from .room import voids as room_voids
 
 # --------------------------------------------------------------------------- loading
 
@@ -147,6 +148,8 @@ def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack
         else []
     )
 
+    voided = room_voids(db, ids)
+
     def ground(value: Any) -> str | None:
         return value.get("ground") if isinstance(value, dict) else None
 
@@ -174,6 +177,10 @@ def load_input(db: Session, consultation: Consultation, packs: Mapping[str, Pack
                 w.started_at,
                 w.ended_at,
                 withdrew.get(w.id, 0),
+                protection=w.protection,
+                expected=w.expected_attendance,
+                join_cap=w.join_cap,
+                voided=tuple((v.count, v.reason) for v in voided.get(w.id, [])),
             )
             for w in workshops
         ],

@@ -35,7 +35,7 @@ PROTECTION_LABELS = {
     "open": "Open link: anyone with the code could join",
 }
 
-_NOT_DIGITS = re.compile(r"\D+")
+_NOT_DIGITS = re.compile(r"[^0-9]")  # ASCII only: compare_digest refuses other digits
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 
 

@@ -217,14 +217,16 @@ def tablet() -> Any:
         except NotFound:
             db.session.rollback()
             ratelimit.wrong_code_guessed("tablet")
-            error = "That tablet code does not work. Each code works once, for 10 minutes. Ask for a new one on the console."
+            error = _(
+                "That tablet code does not work. Each code works once, for 10 minutes. Ask for a new one on the console."
+            )
         else:
             db.session.commit()
             session["tablet"] = workshop.id
             session.permanent = True
             return redirect(url_for(".join", code=workshop.join_code))
     elif form.is_submitted():
-        error = "This page had expired. Please try again."
+        error = _("This page had expired. Please try again.")
     return render_template("participant/tablet.html", form=form, error=error), 400 if error else 200
 
 

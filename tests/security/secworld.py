@@ -41,11 +41,30 @@ def suite_conftest() -> ModuleType:
 
 
 def make_app(database_url: str, **overrides: Any) -> Flask:
+    """The app as hosted behind HTTPS: facilitators log in from many addresses, so the
+    room-Wi-Fi guard (facilitator pages on the laptop only, over plain HTTP) does not apply."""
+    overrides.setdefault("PUBLIC_URL", "https://localhost")
     return suite_conftest().make_app(database_url, **overrides)  # type: ignore[no-any-return]
 
 
 def csrf_from(html: str) -> str:
     return suite_conftest().csrf_from(html)  # type: ignore[no-any-return]
+
+
+def over_https(client: FlaskClient) -> FlaskClient:
+    """Make every request of ``client`` come over HTTPS, as a hosted deployment is reached.
+
+    Over plain HTTP the facilitator's pages answer only on the laptop itself, so a test
+    client "from another address" reaches them the way a real one would: encrypted.
+    """
+    plain = client._request_from_builder_args  # what open() and the Socket.IO test client both use
+
+    def over_tls(args: Any, kwargs: dict[str, Any]) -> Any:
+        kwargs.setdefault("base_url", "https://localhost")
+        return plain(args, kwargs)
+
+    client._request_from_builder_args = over_tls  # type: ignore[method-assign]
+    return client
 
 
 class World:
@@ -67,6 +86,7 @@ class World:
         client = self.app.test_client()
         if address:
             client.environ_base["REMOTE_ADDR"] = address
+            over_https(client)
         return client
 
     def login(self, name: str, address: str | None = None) -> FlaskClient:

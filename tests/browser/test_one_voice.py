@@ -114,13 +114,13 @@ def test_presence_code_cap_and_invitation_cards(live_server: LiveServer, browser
 
     by_qr = _phone(browser, errors, "invited 1", live_server.join_code)
     by_qr.goto(link)
-    expect(by_qr.get_by_label("Invitation code")).to_have_value(codes[0])
+    expect(by_qr.get_by_label("Code on your card")).to_have_value(codes[0])
     by_qr.locator("#consent").click()
     _joined(by_qr)
 
     typed = _phone(browser, errors, "invited 2", live_server.join_code)
     typed.goto(f"{base}/j/{live_server.join_code}")
-    typed.get_by_label("Invitation code").fill(codes[1].lower())
+    typed.get_by_label("Code on your card").fill(codes[1].lower())
     typed.locator("#consent").click()
     _joined(typed)
 

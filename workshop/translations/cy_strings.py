@@ -211,7 +211,7 @@ CY: dict[str, str] = {
     "10 letters and numbers from your invitation card. Scanning the card's QR code fills it in for you.": "10 llythyren a rhif o'ch cerdyn gwahoddiad. Mae sganio cod QR y cerdyn yn ei lenwi i chi.",
     "5 numbers. It shows that you are in the room. Scanning the QR code fills it in for you.": "5 rhif. Mae'n dangos eich bod chi yn yr ystafell. Mae sganio'r cod QR yn ei lenwi i chi.",
     "6 letters and numbers. Each code works once, for 10 minutes.": "6 llythyren a rhif. Mae pob cod yn gweithio unwaith, am 10 munud.",
-    "Invitation code": "Cod gwahoddiad",
+    "Code on your card": "Cod ar eich cerdyn",
     "More people have joined than the facilitator expected. Please ask the facilitator to let more people in.": "Mae mwy o bobl wedi ymuno nag yr oedd yr hwylusydd yn ei ddisgwyl. Gofynnwch i'r hwylusydd adael mwy o bobl i mewn.",
     "Number on the big screen": "Rhif ar y sgrin fawr",
     "Please type the invitation code from your card.": "Teipiwch y cod gwahoddiad o'ch cerdyn.",

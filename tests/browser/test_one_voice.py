@@ -133,3 +133,54 @@ def test_presence_code_cap_and_invitation_cards(live_server: LiveServer, browser
     fac.goto(workshop_url + "/console")
     expect(fac.locator("#console-invitations")).to_have_text("2 of 2")
     assert errors == []
+
+
+def test_an_answer_that_arrives_after_the_question_closed_is_reported_on_the_phone(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    """A phone answers while offline; the facilitator moves on; back online, the phone says plainly it was not saved."""
+    from cg_browser import go_to_step, open_console
+
+    errors: list[str] = []
+    base = live_server.base_url
+    cid, wid = _ids(live_server)
+    workshop_url = f"{base}/f/c/{cid}/w/{wid}"
+    with sqlite3.connect(live_server.database) as conn:
+        (position,) = conn.execute(
+            "SELECT position FROM workshop_step WHERE workshop_id = ? AND prompt_type = 'position' ORDER BY position",
+            (wid,),
+        ).fetchone()
+    fac = watch(browser.new_context(viewport=DESKTOP).new_page(), "facilitator", errors)
+    log_in(fac, base, live_server.password)
+    _choose(fac, workshop_url, "No check")
+    open_console(fac, workshop_url + "/console")
+    go_to_step(fac, position)
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone = watch(context.new_page(), "phone", errors, console_ok=("ERR_INTERNET_DISCONNECTED", "WebSocket"))
+    phone.goto(f"{base}/j/{live_server.join_code}")
+    phone.locator("#consent").click()
+    phone.locator("button[name=role]").click()
+    phone.locator("#to-questions").click()
+    expect(phone.locator(".cg-answer-form")).to_have_attribute("data-step", str(position), timeout=WAIT)
+    expect(phone.locator("#phone")).to_have_attribute("data-live", "yes", timeout=WAIT)
+
+    context.set_offline(True)
+    expect(phone.locator("#connection")).to_contain_text("offline", timeout=WAIT)
+    phone.get_by_label("I'm not sure, I need to know more", exact=True).check()
+    phone.get_by_role("button", name="Send my answer").click()
+    expect(phone.locator(".cg-answer-form [data-status]")).to_contain_text("kept on this phone")
+
+    go_to_step(fac, position + 1)  # the question closes while the phone is away
+    context.set_offline(False)
+    expect(phone.locator("#connection")).to_contain_text(
+        "Your last answer was not saved: This question is closed now", timeout=WAIT
+    )
+    with sqlite3.connect(live_server.database) as conn:
+        stored = conn.execute(
+            "SELECT count(*) FROM response r JOIN workshop_step s ON s.id = r.step_id "
+            "WHERE s.workshop_id = ? AND s.position = ?",
+            (wid, position),
+        ).fetchone()[0]
+    assert stored == 0
+    assert errors == []

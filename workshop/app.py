@@ -27,6 +27,7 @@ from .library import load_library
 from .messagequeue import REDIS_SCHEMES, redis_manager
 from .realtime import Publisher
 from .services.participation import Screener, compiled_checker
+from .shutdown import Drain
 
 # Importing ``web`` (above) registers the Socket.IO handlers (``web.sockets``) before any
 # init_app: @socketio.on keeps a handler for every future app only while the SocketIO object has
@@ -95,6 +96,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     lexicon()  # load the redactor's name lists now (once per process), not on the first comment
     app.extensions["cg_screener"] = Screener(rules)
     app.extensions["cg_publisher"] = Publisher(app, float(app.config["PUSH_INTERVAL"]))
+    app.extensions["cg_drain"] = Drain()
 
     # <int:...> in every route: at most 2**31 - 1, so a huge id is a 404, not a database overflow.
     app.url_map.converters["int"] = IdConverter

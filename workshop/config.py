@@ -70,6 +70,14 @@ ENV_SETTINGS: dict[str, tuple[str, str]] = {
         "PROXY_HOPS",
         "Reverse proxies (such as nginx) in front of the app whose X-Forwarded headers to trust",
     ),
+    "WORKSHOP_JOIN_BURST_LIMIT": (
+        "JOIN_BURST_LIMIT",
+        "Phone joins in any 10 seconds above which the console warns of a possible stuffed burst",
+    ),
+    "WORKSHOP_STOP_TIMEOUT": (
+        "STOP_TIMEOUT",
+        "Seconds a stopping server waits for answers in flight before it exits (SIGTERM)",
+    ),
     "WORKSHOP_REDIS_POOL_SIZE": (
         "REDIS_POOL_SIZE",
         "Most Redis connections each process opens for Socket.IO messages (more senders wait their turn)",
@@ -95,6 +103,9 @@ class Config:
     PUSH_INTERVAL = 0.1
     MESSAGE_QUEUE_CHANNEL = "common-ground"
     REDIS_POOL_SIZE = 20
+    # A room scanning a QR code manages two or three joins a second at most.
+    JOIN_BURST_LIMIT = 25
+    STOP_TIMEOUT = 5.0
     PROXY_HOPS = 0
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_HTTPONLY = True

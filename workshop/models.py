@@ -167,6 +167,15 @@ class Workshop(Base):
     moderation: Mapped[str] = mapped_column(String(8), default="pre")  # pre | post
     redaction_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     safeguarding_phrases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # One person, one voice: presence | invitation | open (see domain/presence.py).
+    protection: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
+    # The key presence codes are derived from; the codes themselves are never stored.
+    presence_secret: Mapped[str | None] = mapped_column(String(64))
+    expected_attendance: Mapped[int | None] = mapped_column(Integer)
+    join_cap: Mapped[int | None] = mapped_column(Integer)
+    # A one-time code enrolling a shared tablet: its hash and when it stops working.
+    tablet_code_hash: Mapped[str | None] = mapped_column(String(64))
+    tablet_code_expires: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -209,6 +218,20 @@ class Participant(Base):
     assisted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InvitationCode(Base):
+    """A single-use invitation to a self-paced round, kept only as a hash.
+
+    An unordered set per workshop: no id, no time, no link to the participant it let in, so
+    nobody holding the database can tell which card was used by whom, or when.
+    """
+
+    __tablename__ = "invitation_code"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
 
 
 class Response(Base):

@@ -26,6 +26,9 @@ from .services import live
 
 log = logging.getLogger(__name__)
 
+# What phones show while the server restarts (the ``restarting`` event, and a refused answer).
+RESTARTING = "The server is restarting. Your answer is kept on this phone and will be sent again in a moment."
+
 
 @dataclass(frozen=True)
 class Event:
@@ -41,7 +44,7 @@ EVENTS: tuple[Event, ...] = (
         "answer",
         "phone",
         "server (ack to sender only)",
-        "{step, client_id, value} -> ack {ok, client_id, duplicate, error, held, redacted}",
+        "{step, client_id, value} -> ack {ok, client_id, duplicate, error, held, redacted, retry?}",
     ),
     Event(
         "sync",
@@ -75,6 +78,12 @@ EVENTS: tuple[Event, ...] = (
         "{step, answered, joined, results?, roles? (console only, suppressed), queue? (console only)}",
     ),
     Event("moderation", "server", "console of one workshop", "{pending, alerts}: the queue changed"),
+    Event(
+        "restarting",
+        "server",
+        "every phone, console and projector of this process",
+        "{message}: the server is stopping; unacknowledged answers stay queued and are sent after reconnecting",
+    ),
 )
 EVENT_NAMES = frozenset(e.name for e in EVENTS)
 
@@ -149,6 +158,11 @@ def broadcast_state(workshop: Any, step: Any) -> None:
 def announce_queue(workshop_id: int) -> None:
     """Tell a workshop's console that its moderation queue or safeguarding alerts changed."""
     socketio.emit("moderation", live.queue_counts(db.session, workshop_id), to=console_room(workshop_id))
+
+
+def announce_restart() -> None:
+    """Tell every connected screen that this server is stopping and will be back (one broadcast)."""
+    socketio.emit("restarting", {"message": RESTARTING})
 
 
 class Publisher:

@@ -14,8 +14,10 @@ import argparse  # noqa: E402
 import gc  # noqa: E402
 import os  # noqa: E402
 import secrets  # noqa: E402
+import signal  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import gevent  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
@@ -23,6 +25,7 @@ from .app import create_app  # noqa: E402
 from .config import Config  # noqa: E402
 from .extensions import db, socketio  # noqa: E402
 from .services.demo import is_empty, seed_demo  # noqa: E402
+from .shutdown import stop_gracefully  # noqa: E402
 
 
 def ensure_secret_key() -> None:
@@ -98,4 +101,21 @@ def main(app: Flask | None = None) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+    _stop_on_sigterm(app)
     socketio.run(app, host=args.host, port=args.port, log_output=False)
+    os.write(1, b"Common Ground has stopped.\n")
+
+
+def _stop_on_sigterm(app: Flask) -> None:
+    """On SIGTERM, finish and acknowledge the answers in flight, tell every screen, then exit."""
+
+    def stop_server() -> None:
+        server = getattr(socketio, "wsgi_server", None)
+        if server is not None:
+            server.stop(timeout=1)
+
+    def on_sigterm() -> None:
+        os.write(1, "Stopping: finishing the answers in flight…\n".encode())
+        gevent.spawn(stop_gracefully, app, stop_server)
+
+    gevent.signal_handler(signal.SIGTERM, on_sigterm)

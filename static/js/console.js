@@ -51,4 +51,14 @@ if (root && window.io) {
   })
   initComponents(document)
   startCountdowns(document)
+
+  // The presence number changes every minute: fetch the panel again just after it does.
+  let presenceTimer = null
+  const followPresence = function () {
+    clearTimeout(presenceTimer)
+    const roomInfo = document.getElementById('console-room')
+    const left = roomInfo ? Number(roomInfo.dataset.presenceLeft) : 0
+    if (left > 0) presenceTimer = setTimeout(function () { refresh(root.dataset.panelUrl, region).then(followPresence, followPresence) }, left * 1000 + 300)
+  }
+  followPresence()
 }

@@ -101,6 +101,11 @@ if (root && window.io) {
         retryLater()
         return
       }
+      if (ack && ack.retry) { // the server is restarting: keep the answer and send it once it is back
+        formStatus(form, t('Restarting', 'The server is restarting. Your answer is kept on this phone and will be sent again in a moment.'), 'offline')
+        retryLater()
+        return
+      }
       const queue = loadQueue().filter((q) => q.client_id !== item.client_id)
       save(queueKey, queue)
       const newer = queue.some((q) => q.step === item.step)
@@ -116,7 +121,10 @@ if (root && window.io) {
           markSaved(form, text)
         }
       } else if (!newer) {
-        formStatus(form, (ack && ack.error) || t('Failed', 'Sorry, that did not work. Please try again.'), 'error')
+        const why = (ack && ack.error) || t('Failed', 'Sorry, that did not work. Please try again.')
+        // The question may have gone from the screen (the facilitator moved on): say so where it can be seen.
+        if (form) formStatus(form, why, 'error')
+        else status(connection, t('Notsaved', 'Your last answer was not saved:') + ' ' + why, 'error')
       }
       flush()
     })
@@ -240,6 +248,9 @@ if (root && window.io) {
     status(connection, navigator.onLine === false ? OFFLINE : t('Trying', 'Trying to connect… Your answers are kept on this phone.'), 'offline')
   })
   socket.on('state', show)
+  socket.on('restarting', function () {
+    status(connection, t('Restarting', 'The server is restarting. Your answers are kept on this phone and will be sent again in a moment.'), 'saving')
+  })
 
   // The phone knows it has no network before the socket does: stop trying, and start again
   // the moment the network is back rather than after the next back-off delay.

@@ -35,4 +35,15 @@ if (root && window.io) {
     update()
   })
   startCountdowns(document)
+
+  // The presence number changes every minute: draw the panel again just after it does.
+  let presenceTimer = null
+  const followPresence = function () {
+    clearTimeout(presenceTimer)
+    const shown = document.getElementById('projector-presence')
+    const left = shown ? Number(shown.dataset.left) : 0
+    if (left > 0) presenceTimer = setTimeout(function () { refresh(root.dataset.panelUrl, region).then(followPresence, followPresence) }, left * 1000 + 300)
+    else presenceTimer = setTimeout(followPresence, 5000)
+  }
+  followPresence()
 }

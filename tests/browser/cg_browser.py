@@ -393,9 +393,17 @@ def snapshot_problems(page: Page, *, landmarks: tuple[str, ...] = ("banner", "ma
 
 
 def new_workshop(
-    fac: Page, consultation_url: str, title: str, pack: str = "Three-tier ethics review"
+    fac: Page,
+    consultation_url: str,
+    title: str,
+    pack: str = "Three-tier ethics review",
+    protection: str = "No check: anyone with the join code",
 ) -> dict[str, str]:
-    """Set up a workshop on one card through the facilitator's pages; return its addresses."""
+    """Set up a workshop on one card through the facilitator's pages; return its addresses.
+
+    ``protection`` is the start of a "How people prove they may join" choice: by default no
+    check, so phones join with the plain join link (tests/browser/test_one_voice.py tests the others).
+    """
     fac.goto(consultation_url)
     fac.get_by_role("link", name="Set up a workshop").click()
     fac.get_by_label("Workshop name").fill(title)
@@ -403,6 +411,7 @@ def new_workshop(
     cards = fac.locator("input[name=use_cases]")
     for n in range(cards.count()):  # one card: the same steps again for each would add nothing
         cards.nth(n).set_checked(n == 0)
+    fac.get_by_label(re.compile("^" + re.escape(protection))).check()
     fac.get_by_role("button", name="Create workshop").click()
     expect(fac.get_by_role("heading", level=1)).to_have_text(title)
     kinds = fac.locator(".cg-step-list > li").evaluate_all(

@@ -35,6 +35,8 @@ ENV_VALUES: dict[str, tuple[str, Any]] = {
     "WORKSHOP_PUSH_INTERVAL": ("0.5", 0.5),
     "WORKSHOP_MESSAGE_QUEUE_CHANNEL": ("riverside-live", "riverside-live"),
     "WORKSHOP_REDIS_POOL_SIZE": ("50", 50),
+    "WORKSHOP_JOIN_BURST_LIMIT": ("40", 40),
+    "WORKSHOP_STOP_TIMEOUT": ("2.5", 2.5),
     "WORKSHOP_PROXY_HOPS": ("1", 1),
 }
 # Values that cannot be cast to the setting's type, per typed setting.
@@ -46,6 +48,8 @@ BAD_VALUES: dict[str, str] = {
     "WORKSHOP_SECURE_COOKIES": "maybe",
     "WORKSHOP_PUSH_INTERVAL": "fast",
     "WORKSHOP_REDIS_POOL_SIZE": "lots",
+    "WORKSHOP_JOIN_BURST_LIMIT": "many",
+    "WORKSHOP_STOP_TIMEOUT": "soon",
     "WORKSHOP_PROXY_HOPS": "two",
 }
 

@@ -52,6 +52,7 @@ def test_a_whole_workshop_logs_no_client_address(
             "use_cases": [str(uid)],
             "roles": "Family member\nPractitioner",
             "moderation": "pre",
+            "protection": "open",  # phones join here without the presence code
         },
     )
     assert response.status_code == 302

@@ -134,6 +134,7 @@ def fill(factory: Factory, payloads: dict[str, str], *, k_threshold: int = 2) ->
             "use_cases": [str(uid)],
             "roles": f"{role}\nFamily member",
             "moderation": "pre",
+            "protection": "open",  # these tests join phones without the presence code
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)

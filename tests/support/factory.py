@@ -68,10 +68,15 @@ class Factory:
             return found.id
 
     def client(self, address: str | None = None) -> FlaskClient:
-        """A new test client (a browser), coming from ``address`` if one is given."""
+        """A new test client (a browser), coming from ``address`` if one is given.
+
+        A client from another address reaches the app the way a hosted deployment is reached,
+        over HTTPS: over plain HTTP the facilitator's pages answer only on the laptop itself.
+        """
         client = self.app.test_client()
         if address:
             client.environ_base["REMOTE_ADDR"] = address
+            over_https(client)
         return client
 
     def login(
@@ -275,3 +280,15 @@ class Auth:
 
     def logout(self) -> Any:
         return self.client.post("/logout")
+
+
+def over_https(client: FlaskClient) -> FlaskClient:
+    """Make every request of ``client`` (pages and the Socket.IO test client) come over HTTPS."""
+    plain = client._request_from_builder_args  # what open() and the Socket.IO test client both use
+
+    def over_tls(args: Any, kwargs: dict[str, Any]) -> Any:
+        kwargs.setdefault("base_url", "https://localhost")
+        return plain(args, kwargs)
+
+    client._request_from_builder_args = over_tls  # type: ignore[method-assign]
+    return client

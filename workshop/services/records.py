@@ -37,6 +37,7 @@ from ..models import (
 )
 from . import DbSession, NotFound, Refused
 from .register import register_items
+from .room import voids as room_voids
 
 # --------------------------------------------------------------------------- loading
 
@@ -146,6 +147,8 @@ def load_input(db: DbSession, consultation: Consultation, packs: Mapping[str, Pa
         else []
     )
 
+    voided = room_voids(db, ids)
+
     def ground(value: Any) -> str | None:
         return value.get("ground") if isinstance(value, dict) else None
 
@@ -173,6 +176,10 @@ def load_input(db: DbSession, consultation: Consultation, packs: Mapping[str, Pa
                 w.started_at,
                 w.ended_at,
                 withdrew.get(w.id, 0),
+                protection=w.protection,
+                expected=w.expected_attendance,
+                join_cap=w.join_cap,
+                voided=tuple((v.count, v.reason) for v in voided.get(w.id, [])),
             )
             for w in workshops
         ],

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..domain.codes import new_join_code, new_token
 from ..domain.packs import CARD_FIELDS, Pack, plan_steps
+from ..domain.presence import PROTECTIONS, new_secret
 from ..domain.vocabulary import DEFAULT_ROLES, FAMILY_ROLES
 from ..models import Consultation, ControlEvent, UseCase, Workshop, WorkshopStep, utcnow
 from . import DbSession, NotFound, Refused
@@ -43,6 +44,7 @@ def create_workshop(
     title: str,
     roles: Sequence[str] | None = None,
     moderation: str | None = None,
+    protection: str = "open",
 ) -> Workshop:
     """Create a workshop, freezing every step's wording and every card as they will be shown."""
     if not use_cases:
@@ -54,6 +56,8 @@ def create_workshop(
         moderation = "pre" if FAMILY_ROLES & set(roles) else "post"
     if moderation not in ("pre", "post"):
         raise Refused("Moderation must be before (pre) or after (post) showing.")
+    if protection not in PROTECTIONS:
+        raise Refused("Choose how people prove they may join.")
     workshop = Workshop(
         consultation_id=consultation.id,
         title=title.strip(),
@@ -65,6 +69,8 @@ def create_workshop(
         moderation=moderation,
         redaction_names=[],
         safeguarding_phrases=[],
+        protection=protection,
+        presence_secret=new_secret(),
     )
     db.add(workshop)
     db.flush()

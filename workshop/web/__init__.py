@@ -26,7 +26,20 @@ from ..config import PACKAGE
 from ..extensions import babel
 
 # ``sockets`` is imported for its @socketio.on handlers (see workshop/app.py for why this is early).
-from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector, public, sockets  # noqa: F401
+from . import (  # noqa: F401
+    assisted,
+    auth,
+    errors,
+    exports,
+    facilitator,
+    localonly,
+    moderation,
+    participant,
+    projector,
+    public,
+    room,
+    sockets,
+)
 from .cli import register_cli
 from .hooks import locale, register_web
 
@@ -41,6 +54,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(assisted.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(room.bp)
+    localonly.register(app)
     errors.register(app)
     register_web(app)
     babel.init_app(app, locale_selector=locale, default_translation_directories=str(PACKAGE / "translations"))

@@ -16,7 +16,7 @@ from ..domain.vocabulary import DEFAULT_ROLES
 from ..extensions import db
 from ..library import Library
 from ..qr import qr_svg
-from ..services import Refused, live
+from ..services import Refused, live, room
 from ..services import consultations as cs
 from ..services import workshops as ws
 from ..services.participation import joined_by_role
@@ -29,6 +29,8 @@ from .forms import (
     CopyCardForm,
     LogoutForm,
     MemberForm,
+    RaiseCapForm,
+    RoomForm,
     UseCaseForm,
     WorkshopForm,
     WorkshopSettingsForm,
@@ -241,6 +243,7 @@ def new_workshop(consultation_id: int) -> Any:
                 title=form.title.data or "",
                 roles=_lines(form.roles.data) or list(DEFAULT_ROLES),
                 moderation=None if form.moderation.data == "auto" else form.moderation.data,
+                protection=form.protection.data or "presence",
             )
         except Refused as exc:
             db.session.rollback()
@@ -270,6 +273,9 @@ def workshop(consultation_id: int, workshop_id: int) -> Any:
         form=form,
         qr=qr_svg(join_url(found)),
         pack=library().packs.get(found.pack_id),
+        room_form=RoomForm(
+            formdata=None, protection=found.protection, expected=found.expected_attendance, cap=found.join_cap
+        ),
     )
 
 
@@ -313,6 +319,11 @@ def _console_context(consultation_id: int, workshop_id: int) -> dict[str, Any]:
         "form": ControlForm(),
         "qr": qr_svg(join_url(found)),
         "timer_left": ws.timer_remaining(found),
+        "room": room.room_view(db.session, found, int(current_app.config["JOIN_BURST_LIMIT"])),
+        "room_form": RoomForm(
+            formdata=None, obj=None, protection=found.protection, expected=found.expected_attendance, cap=found.join_cap
+        ),
+        "raise_form": RaiseCapForm(formdata=None, by=5),
     }
 
 

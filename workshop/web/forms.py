@@ -116,6 +116,17 @@ class WorkshopForm(FlaskForm):
         ],
     )
 
+    protection = RadioField(
+        "How people prove they may join",
+        choices=[
+            SelectChoice("presence", "A number on the big screen that changes every minute (a room)"),
+            SelectChoice("invitation", "Single-use invitation cards (a self-paced round)"),
+            SelectChoice("open", "No check: anyone with the join code (not recommended)"),
+        ],
+        default="presence",
+        validators=[Optional()],
+    )
+
 
 class WorkshopSettingsForm(FlaskForm):
     title = StringField("Workshop name", validators=[DataRequired("Give the workshop a name."), Length(max=200)])
@@ -168,3 +179,50 @@ def payload_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
         elif key in form:
             payload[key] = form.get(key)
     return payload
+
+
+class RoomForm(FlaskForm):
+    """How people prove they may join, and how many are expected and allowed in."""
+
+    protection = RadioField(
+        "How people prove they may join",
+        choices=[
+            SelectChoice("presence", "A number on the big screen that changes every minute (a room)"),
+            SelectChoice("invitation", "Single-use invitation cards (a self-paced round)"),
+            SelectChoice("open", "No check: anyone with the join code (not recommended)"),
+        ],
+        validators=[InputRequired("Choose how people prove they may join.")],
+    )
+    expected = IntegerField(
+        "How many people you expect",
+        validators=[Optional(), NumberRange(1, 100_000, "Use a number from 1 to 100000.")],
+    )
+    cap = IntegerField(
+        "Most phones allowed to join",
+        validators=[Optional(), NumberRange(1, 100_000, "Use a number from 1 to 100000.")],
+        description="Leave empty for a tenth more than you expect. Past this, new phones wait until you let more in.",
+    )
+
+
+class RaiseCapForm(FlaskForm):
+    by = IntegerField(
+        "More people", validators=[InputRequired("Enter a number."), NumberRange(1, 1000, "Use 1 to 1000.")]
+    )
+
+
+class VoidForm(FlaskForm):
+    start = StringField(
+        "From (hh:mm:ss)", validators=[DataRequired("Enter when the joins to void began."), Length(max=8)]
+    )
+    end = StringField("To (hh:mm:ss)", validators=[DataRequired("Enter when the joins to void ended."), Length(max=8)])
+    reason = TextAreaField(
+        "Why you are voiding these joins (kept in the record)",
+        validators=[DataRequired("Say why. The reason goes into the record."), Length(max=300)],
+    )
+    confirm = HiddenField()
+
+
+class InvitationsForm(FlaskForm):
+    count = IntegerField(
+        "How many invitation cards", validators=[InputRequired("Enter a number."), NumberRange(1, 200, "Use 1 to 200.")]
+    )

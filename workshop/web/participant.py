@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Participant, Workshop
-from ..services import NotFound, Refused
+from ..services import NotFound, Refused, room
 from ..services import participation as ps
 from ..services.workshops import get_step
+from ..shutdown import drain_of
 from . import ratelimit
 from .auth import is_local
 from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm, payload_from_form
@@ -83,7 +85,12 @@ def home() -> Any:
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join(code: str) -> Any:
-    """The welcome page: what this is, that it is anonymous, and 'I'm happy to take part'."""
+    """The welcome page: what this is, that it is anonymous, and 'I'm happy to take part'.
+
+    A live room asks for the presence code on the big screen (the QR code fills it in); a
+    self-paced round asks for an invitation code. Past the join cap the phone waits on a
+    "the room is full" page, which tries again by itself.
+    """
     try:
         workshop, participant = _current(code)
     except NotFound:
@@ -91,23 +98,120 @@ def join(code: str) -> Any:
     if participant is not None:
         return redirect(url_for(".live", code=workshop.join_code))
     form = ConsentForm()
-    error = None
+    tablet = session.get("tablet") == workshop.id
+    typed_presence = (request.values.get("pc") or "")[:20]
+    typed_invitation = (request.values.get("inv") or "")[:30]
+    error = field = None
     if form.validate_on_submit():
         try:
-            participant, receipt = ps.join(
-                db.session, workshop, language=session.get("lang", "en"), assisted=session.get("tablet") == workshop.id
-            )
+            _join_now(workshop, tablet, typed_presence, typed_invitation)
+        except room.RoomFull:
+            db.session.rollback()
+            _prove_presence(workshop)  # waiting for room must not need a fresh code
+            return render_template("participant/room_full.html", workshop=workshop, form=form), 503
+        except (room.NeedsPresence, room.NeedsInvitation) as exc:
+            db.session.rollback()
+            field = "presence" if isinstance(exc, room.NeedsPresence) else "invitation"
+            typed = typed_presence if field == "presence" else typed_invitation
+            if typed:
+                ratelimit.wrong_code_guessed(field)
+            if field == "presence":
+                error = (
+                    _("That number is not the one on the big screen. It changes every minute: please type the new one.")
+                    if typed
+                    else _("Please type the number shown on the big screen.")
+                )
+            else:
+                error = (
+                    _("That invitation code does not work. Check it, or ask for a new card. Each code works once.")
+                    if typed
+                    else _("Please type the invitation code from your card.")
+                )
         except Refused as exc:
             db.session.rollback()
             error = str(exc)
         else:
-            db.session.commit()
-            current_app.extensions["cg_publisher"].mark(workshop.id)  # the live "joined" counts
-            _remember(workshop, participant, receipt)
             return redirect(url_for(".role", code=workshop.join_code))
     return render_template(
-        "participant/welcome.html", workshop=workshop, consultation=workshop.consultation, form=form, error=error
+        "participant/welcome.html",
+        workshop=workshop,
+        consultation=workshop.consultation,
+        form=form,
+        error=error,
+        field=field,
+        ask=None if tablet else workshop.protection,
+        presence=typed_presence,
+        invitation=typed_invitation,
     ), 400 if error else 200
+
+
+def _join_now(workshop: Workshop, tablet: bool, typed_presence: str, typed_invitation: str) -> None:
+    """Check the gate, join, commit and remember the participant (raises ``Refused`` and kin)."""
+    for rule, typed in (("presence", typed_presence), ("invitation", typed_invitation)):
+        if typed and ratelimit.code_guess_blocked(rule):
+            ratelimit.refuse()
+    proven = _presence_was_proven(workshop) or room.presence_checked(workshop, typed_presence)
+    room.admit(db.session, workshop, presence_proven=proven, invitation=typed_invitation, exempt=tablet)
+    participant, receipt = ps.join(db.session, workshop, language=session.get("lang", "en"), assisted=tablet)
+    db.session.commit()
+    current_app.extensions["cg_publisher"].mark(workshop.id)  # the live "joined" counts
+    _remember(workshop, participant, receipt)
+    proofs = dict(session.get("pp") or {})
+    if proofs.pop(str(workshop.id), None) is not None:
+        session["pp"] = proofs
+
+
+# A right presence code lets a phone wait for room this long without typing a new one.
+PRESENCE_PROOF_SECONDS = 30 * 60
+
+
+def _prove_presence(workshop: Workshop) -> None:
+    typed = request.values.get("pc") or ""
+    if workshop.protection == "presence" and (_presence_was_proven(workshop) or room.presence_checked(workshop, typed)):
+        proofs = dict(session.get("pp") or {})
+        proofs.setdefault(str(workshop.id), int(time.time()))
+        session["pp"] = proofs
+
+
+def _presence_was_proven(workshop: Workshop) -> bool:
+    at = (session.get("pp") or {}).get(str(workshop.id))
+    return isinstance(at, int) and 0 <= time.time() - at <= PRESENCE_PROOF_SECONDS
+
+
+@bp.get("/j/<code>/room")
+def room_state(code: str) -> Any:
+    """Tell a phone waiting on the "room is full" page whether there is room now (nothing else)."""
+    try:
+        workshop, _participant = _current(code)
+    except NotFound:
+        return jsonify({"open": False, "ended": True}), 404
+    return jsonify({"open": workshop.joining_open and not room.room_full(db.session, workshop), "ended": False})
+
+
+@bp.route("/tablet", methods=["GET", "POST"])
+def tablet() -> Any:
+    """Enrol this browser as a shared tablet with the one-time code shown on the console."""
+    form = ConsentForm()  # CSRF only
+    error = None
+    if form.validate_on_submit():
+        if ratelimit.code_guess_blocked("tablet"):
+            ratelimit.refuse()
+        try:
+            workshop = room.use_tablet_code(db.session, request.form.get("code"))
+        except NotFound:
+            db.session.rollback()
+            ratelimit.wrong_code_guessed("tablet")
+            error = _(
+                "That tablet code does not work. Each code works once, for 10 minutes. Ask for a new one on the console."
+            )
+        else:
+            db.session.commit()
+            session["tablet"] = workshop.id
+            session.permanent = True
+            return redirect(url_for(".join", code=workshop.join_code))
+    elif form.is_submitted():
+        error = _("This page had expired. Please try again.")
+    return render_template("participant/tablet.html", form=form, error=error), 400 if error else 200
 
 
 def joined(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -188,6 +292,8 @@ def answer(workshop: Workshop, participant: Participant) -> Any:
     error = None
     if not form.validate_on_submit():
         error = "This page had expired. Please answer again."
+    elif drain_of(current_app).closing:
+        error = _("The server is restarting. Please send your answer again in a moment.")
     elif not ratelimit.answer_allowed(participant.id):
         error = ratelimit.MESSAGE
     else:

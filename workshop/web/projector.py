@@ -15,7 +15,7 @@ from ..domain.charts import bar_chart_svg
 from ..extensions import db
 from ..models import Workshop
 from ..qr import qr_svg
-from ..services import live
+from ..services import live, room
 from ..services.participation import step_tally
 from ..services.workshops import get_step
 from .links import join_url
@@ -33,13 +33,21 @@ def projector_view(workshop: Workshop) -> dict[str, Any]:
         counted = step_tally(db.session, step)
         chart = bar_chart_svg(counted, step.content.get("question", "Results"))
     url = join_url(workshop)
+    presence, presence_left = (None, None)
+    if workshop.protection == "presence" and workshop.joining_open and workshop.status != "ended":
+        # The QR code carries this minute's presence code, so scanning fills it in.
+        presence, presence_left = room.current_presence(workshop)
+    scan = f"{url}?pc={presence}" if presence else url
     return {
+        "presence": presence,
+        "scan_url": scan,
+        "presence_left": presence_left,
         "workshop": workshop,
         "step": step,
         "view": projector,
         "chart": chart,
         "join_url": url,
-        "qr": qr_svg(url, title=f"QR code to join at {url}"),
+        "qr": qr_svg(scan, title=f"QR code to join at {url}"),
     }
 
 

@@ -55,6 +55,10 @@ DEFAULT_RULES: dict[str, tuple[int, float]] = {
     # mostly scans the QR code, so 30 typos a minute is generous; 25**6 codes make guessing
     # hopeless at this rate.
     "join": (30, 60.0),
+    # Wrong presence codes (5 digits, two valid at a time) and invitation or tablet codes per client.
+    "presence": (60, 60.0),
+    "invitation": (20, 60.0),
+    "tablet": (10, 60.0),
     # Wrong receipt codes per client.
     "receipt": (10, 60.0),
     # Failed logins per client (each account also locks after repeated failures).

@@ -41,9 +41,11 @@ from ..services.participation import (
     me_too,
     submit_answer,
 )
+from ..shutdown import RESTARTING, drain_of
 from . import ratelimit
 from .auth import current_facilitator
 from .control import run_control
+from .localonly import facilitator_reachable
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,7 @@ def on_connect(auth: Any = None) -> None:
         join_room(phones_room(workshop_id))
         join_room(phone_variant_room(workshop_id, language, bool(session.get("easy"))))
     elif kind == "console":
-        found = current_facilitator()
+        found = current_facilitator() if facilitator_reachable() else None  # never over the room's plain Wi-Fi
         fid = found.id if found is not None else None
         try:
             if fid is None:
@@ -135,8 +137,19 @@ def _store_answer(who: dict[str, Any], data: dict[str, Any], client_id: Any, scr
 def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by a phone with ``{step, client_id, value}``; acknowledged to that phone only.
 
-    The console and projector hear about it later, through the coalesced ``tally``.
+    The console and projector hear about it later, through the coalesced ``tally``. While the
+    server is stopping, new answers are refused with ``retry`` (the phone keeps them queued)
+    and the ones already being stored are finished and acknowledged first.
     """
+    stopping = drain_of(current_app)
+    if stopping.closing:
+        client_id = data.get("client_id") if isinstance(data, dict) else None
+        return {"ok": False, "client_id": client_id, "retry": True, "error": RESTARTING}
+    with stopping.answering():
+        return _answer(data)
+
+
+def _answer(data: Any) -> dict[str, Any]:
     who = _who()
     client_id = data.get("client_id") if isinstance(data, dict) else None
     if who.get("as") != "phone":

@@ -74,6 +74,7 @@ from .shapes import (
     StepShown,
     UseCaseIn,
     UseCaseRecord,
+    VoidOut,
     WorkshopIn,
     WorkshopOut,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "StepShown",
     "UseCaseIn",
     "UseCaseRecord",
+    "VoidOut",
     "WorkshopIn",
     "WorkshopOut",
     "build_record",

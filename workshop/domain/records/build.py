@@ -36,6 +36,7 @@ from .shapes import (
     ShownSequence,
     StepIn,
     StepShown,
+    VoidOut,
     WorkshopOut,
     _plain,
 )
@@ -167,6 +168,7 @@ def build_record(data: RecordInput) -> ConsultationRecord:
         _groups(sorted_counts(WAYS[p.assisted] for p in people), k, "Other ways"),
         _groups(sorted_counts(LANGUAGE_NAMES.get(p.language, p.language) for p in people), k, "Other languages"),
     )
+    joined_of = {g.label: g.display for g in participation.by_workshop.groups}
     workshops_out = tuple(
         WorkshopOut(
             w.id,
@@ -179,6 +181,11 @@ def build_record(data: RecordInput) -> ConsultationRecord:
             iso(w.ended_at),
             w.withdrew,
             shown_of[w.id],
+            protection=w.protection,
+            expected=w.expected,
+            join_cap=w.join_cap,
+            joined=joined_of.get(workshop_label[w.id], f"counted in {OTHER_WORKSHOPS.lower()}"),
+            voided=tuple(VoidOut(n, why) for n, why in w.voided),
         )
         for w in workshops
     )

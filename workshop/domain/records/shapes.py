@@ -53,6 +53,11 @@ class WorkshopIn:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     withdrew: int = 0
+    # One person, one voice: how joining was protected, who was expected, what was voided.
+    protection: str = "open"
+    expected: int | None = None
+    join_cap: int | None = None
+    voided: tuple[tuple[int, str], ...] = ()  # (phones voided, the facilitator's reason)
 
 
 @dataclass(frozen=True)
@@ -335,6 +340,17 @@ class WorkshopOut(_AsDict):
     ended_at: str | None
     withdrew: int
     shown: str
+    protection: str = "open"  # presence | invitation | open
+    expected: int | None = None
+    join_cap: int | None = None
+    joined: str = ""  # as the record's by-workshop count shows it (small workshops merged)
+    voided: tuple[VoidOut, ...] = ()
+
+
+@dataclass(frozen=True)
+class VoidOut(_AsDict):
+    count: int
+    reason: str
 
 
 @dataclass(frozen=True)

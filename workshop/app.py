@@ -7,6 +7,7 @@ has no other side effects: no migrations, no demo data, no background tasks.
 
 from __future__ import annotations
 
+import errno
 import logging
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         ping_interval=25,
         ping_timeout=20,
     )
+    app.wsgi_app = ClosedDuringUpgrade(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PROXY_HOPS"]:
         # Behind nginx: trust its X-Forwarded-For/-Proto, so rate limits see each client's
         # address (not the proxy's) and the Socket.IO same-origin check sees https.
@@ -104,6 +106,28 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     logging.getLogger("engineio.server").setLevel(logging.WARNING)
     logging.getLogger("socketio.server").setLevel(logging.WARNING)
     return app
+
+
+class ClosedDuringUpgrade:
+    """Report a phone that went away mid WebSocket upgrade as a reset connection, not a crash.
+
+    engine.io's WSGI WebSocket raises a bare ``OSError()`` (no errno) when the browser has
+    already closed the socket it is upgrading; gevent's server then fails on ``ex.args[0]``
+    and logs a traceback for what is an ordinary goodbye (seen under load, when a page is left
+    while its socket upgrades). Re-raised as ``ConnectionResetError`` (ECONNRESET), which the
+    server already treats as a client that hung up.
+    """
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        try:
+            return self.wsgi_app(environ, start_response)
+        except OSError as exc:
+            if exc.args:
+                raise
+            raise ConnectionResetError(errno.ECONNRESET, "the client closed the connection") from None
 
 
 def read_secret_key(path: Path) -> str:

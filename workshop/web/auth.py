@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from ..extensions import db
 from ..models import Facilitator, utcnow
-from ..services.accounts import LoginThrottled, authenticate
+from ..services.accounts import authenticate
 from . import ratelimit
 from .forms import LoginForm, LogoutForm
 
@@ -71,39 +71,33 @@ def _safe_next(target: str | None) -> str:
     return target if target and is_local(target) else url_for("facilitator.index")
 
 
+NO_MATCH = "That name and password do not match. Please check them and try again."
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """Log a facilitator in. Failed attempts are counted per account and locked after too many."""
+    """Log a facilitator in. Failures are throttled per (name, client) pair, never by locking the account."""
     form = LoginForm()
     error = None
-    if form.validate_on_submit() and ratelimit.login_blocked():
-        # Per client, on top of the per-account lock: slows guessing across many names.
-        return render_template("auth/login.html", form=form, error=ratelimit.MESSAGE), 429
     if form.validate_on_submit():
-        cfg = current_app.config
-        try:
-            facilitator = authenticate(
-                db.session,
-                form.name.data or "",
-                form.password.data or "",
-                max_failures=cfg["LOGIN_MAX_FAILURES"],
-                lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
-            )
-        except LoginThrottled as exc:
-            db.session.commit()
-            ratelimit.login_failed()
-            error = str(exc)
-        else:
-            db.session.commit()
-            if facilitator is not None:
-                # A fresh session on login: nothing from before carries over (no fixation).
-                session.clear()
-                session.permanent = True
-                session["fid"] = facilitator.id
-                session["auth_at"] = time.time()
-                return redirect(_safe_next(request.args.get("next")))
-            ratelimit.login_failed()
-            error = "That name and password do not match. Please check them and try again."
+        name = form.name.data or ""
+        wait = ratelimit.login_wait(name)
+        if wait:
+            # The same words whether or not the name exists, and the password is not checked.
+            detail = "a minute" if wait <= 60 else f"{ratelimit.minutes(wait)} minutes"
+            error = f"Too many tries. Please wait {detail} and try again."
+            return render_template("auth/login.html", form=form, error=error), 429, {"Retry-After": str(int(wait) + 1)}
+        facilitator = authenticate(db.session, name, form.password.data or "")
+        if facilitator is not None:
+            ratelimit.login_succeeded(name)
+            # A fresh session on login: nothing from before carries over (no fixation).
+            session.clear()
+            session.permanent = True
+            session["fid"] = facilitator.id
+            session["auth_at"] = time.time()
+            return redirect(_safe_next(request.args.get("next")))
+        ratelimit.login_failed(name)
+        error = NO_MATCH
     elif request.method == "POST" and not form.errors.get("csrf_token"):
         error = "Please enter your name and password."
     elif form.errors.get("csrf_token"):

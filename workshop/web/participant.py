@@ -32,16 +32,32 @@ bp = Blueprint("participant", __name__)
 MULTI_FIELDS = {"choices", "values", "conditions"}
 
 
-def _current(code: str) -> tuple[Workshop, Participant | None]:
-    if ratelimit.code_guess_blocked():
-        ratelimit.refuse()
+def _current(code: str, *, allow_ended: bool = False) -> tuple[Workshop, Participant | None]:
+    """The workshop behind a code, and this browser's participant in it (None if not joined).
+
+    A browser with a place in the workshop is never counted as guessing (its receipt, or an
+    ended workshop). Anyone else's code goes through the join-code limit.
+    """
+    own = ps.find_own_workshop(db.session, code, (session.get("p") or {}).values())
+    if own is not None:
+        if own[0].status == "ended" and not allow_ended:
+            raise NotFound("code")
+        return own
+    return _look_up(code), None
+
+
+def _look_up(code: str) -> Workshop:
+    """Find an open workshop by its code, counting a wrong code against this client's limit."""
+    wait = ratelimit.join_wait(code)
+    if wait:
+        ratelimit.refuse(wait)
     try:
         workshop = ps.find_workshop(db.session, code)
     except NotFound:
-        ratelimit.wrong_code_guessed()
+        ratelimit.wrong_join_code(code)
         raise
-    token = (session.get("p") or {}).get(str(workshop.id))
-    return workshop, ps.get_participant(db.session, workshop, token)
+    ratelimit.right_join_code(code)
+    return workshop
 
 
 def _remember(workshop: Workshop, participant: Participant, receipt: str) -> None:
@@ -83,12 +99,9 @@ def home() -> Any:
     """The start page: type the code shown on the big screen."""
     form = CodeForm()
     if form.validate_on_submit():
-        if ratelimit.code_guess_blocked():
-            ratelimit.refuse()
         try:
-            workshop = ps.find_workshop(db.session, form.code.data or "")
+            workshop = _look_up(form.code.data or "")
         except NotFound:
-            ratelimit.wrong_code_guessed()
             form.code.errors = [
                 "We could not find a workshop with that code. Check the code on the big screen and try again."
             ]
@@ -118,6 +131,7 @@ def join(code: str) -> Any:
             error = str(exc)
         else:
             db.session.commit()
+            ratelimit.joined_here()
             current_app.extensions["cg_publisher"].mark(workshop.id)  # the live "joined" counts
             _remember(workshop, participant, receipt)
             return redirect(url_for(".role", code=workshop.join_code))
@@ -126,13 +140,13 @@ def join(code: str) -> Any:
     ), 400 if error else 200
 
 
-def joined(view: Callable[..., Any]) -> Callable[..., Any]:
+def joined(view: Callable[..., Any], *, allow_ended: bool = False) -> Callable[..., Any]:
     """Give a view the workshop and this browser's participant, or send the browser to join first."""
 
     @functools.wraps(view)
     def wrapped(code: str) -> Any:
         try:
-            workshop, participant = _current(code)
+            workshop, participant = _current(code, allow_ended=allow_ended)
         except NotFound:
             return render_template("participant/no_workshop.html", code=code[:20]), 404
         if participant is None:
@@ -164,7 +178,7 @@ def role(workshop: Workshop, participant: Participant) -> Any:
 
 
 @bp.get("/w/<code>/receipt")
-@joined
+@functools.partial(joined, allow_ended=True)
 def receipt(workshop: Workshop, _participant: Participant) -> Any:
     """Show the receipt code, which lets the participant withdraw or see the outcome later."""
     return render_template(

@@ -13,9 +13,9 @@ from flask import Flask
 from secworld import PASSWORD, World, make_app
 from sqlalchemy import func, select
 
-from workshop.web import ratelimit
 from workshop.extensions import db, socketio
 from workshop.models import Response
+from workshop.web import ratelimit
 
 ADDRESS = "203.0.113.77"
 TOO_MANY = "Too many tries"

@@ -207,4 +207,8 @@ CY: dict[str, str] = {
     "Please wait. Your answers are still being sent.": "Arhoswch. Mae eich atebion yn dal i gael eu hanfon.",
     "We hid some personal details in what you wrote, to keep people safe.": "Rydyn ni wedi cuddio rhai manylion personol yn yr hyn a ysgrifennoch chi, i gadw pobl yn ddiogel.",
     "Thank you. Please pass the tablet to the next person.": "Diolch. Rhowch y llechen i'r person nesaf.",
+    # Fair share (workshop/web/fairshare.py): a phone sending much faster than a person can.
+    "You are sending very fast. Please wait a few seconds. Your answer is kept and sent again.": "Rydych chi'n anfon yn gyflym iawn. Arhoswch ychydig eiliadau. Mae eich ateb yn cael ei gadw a'i anfon eto.",
+    "Too many requests from this phone. Please wait a few seconds and try again.": "Gormod o geisiadau o'r ffôn hwn. Arhoswch ychydig eiliadau a rhowch gynnig arall arni.",
+    "Too many tries": "Gormod o ymdrechion",
 }

@@ -11,7 +11,7 @@ from flask import Flask
 
 from ..config import ROOT
 from ..extensions import babel
-from . import assisted, auth, errors, exports, facilitator, moderation, participant, projector
+from . import assisted, auth, errors, exports, facilitator, fairshare, moderation, participant, projector, validation
 from .cli import register_cli
 from .hooks import locale, register_web
 
@@ -27,6 +27,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(assisted.bp)
     app.register_blueprint(moderation.bp)
     errors.register(app)
+    validation.register(app)
+    fairshare.register(app)
     register_web(app)
     babel.init_app(app, locale_selector=locale, default_translation_directories=str(ROOT / "workshop" / "translations"))
     register_cli(app)

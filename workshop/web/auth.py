@@ -6,15 +6,16 @@ import functools
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from ..extensions import db
 from ..models import Facilitator, utcnow
+from ..realtime import close_facilitator_sockets
 from ..services.accounts import authenticate
 from . import ratelimit
 from .forms import LoginForm, LogoutForm
+from .validation import safe_target
 
 bp = Blueprint("auth", __name__)
 
@@ -57,18 +58,8 @@ def login_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def is_local(target: str | None) -> bool:
-    """True for a path on this site: never ``//host``, a scheme, a backslash or a control character."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return False
-    if "\\" in target or not target.isprintable():
-        return False  # browsers drop tabs and newlines and read "\\" as "/", so "/\t/x" is "//x"
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc
-
-
 def _safe_next(target: str | None) -> str:
-    return target if target and is_local(target) else url_for("facilitator.index")
+    return safe_target(target, url_for("facilitator.index"))
 
 
 NO_MATCH = "That name and password do not match. Please check them and try again."
@@ -113,6 +104,8 @@ def logout() -> Any:
         if facilitator is not None:
             facilitator.logged_out_at = utcnow()
             db.session.commit()
+            # A console left open in another tab stops receiving results now, not at its next event.
+            close_facilitator_sockets(facilitator.id)
         session.clear()
         flash("You have logged out.")
     return redirect(url_for("auth.login"))

@@ -24,8 +24,8 @@ from ..services import NotFound, Refused
 from ..services import participation as ps
 from ..services.workshops import get_step
 from . import ratelimit
-from .auth import is_local
 from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm
+from .validation import safe_target
 
 bp = Blueprint("participant", __name__)
 
@@ -272,10 +272,7 @@ def support(workshop: Workshop, _participant: Participant) -> Any:
 def easy_read(setting: str) -> Any:
     """Turn easy read on or off: shorter words and a picture for each answer."""
     session["easy"] = setting == "on"
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_target(request.args.get("next")))
 
 
 @bp.get("/glossary")
@@ -289,8 +286,7 @@ def language(lang: str) -> Any:
     """Switch the participant pages' language (English or Welsh)."""
     if lang in ("en", "cy"):
         session["lang"] = lang
-    target = request.args.get("next", "/")
-    return redirect(target if is_local(target) else "/")
+    return redirect(safe_target(request.args.get("next")))
 
 
 @bp.route("/receipt", methods=["GET", "POST"])

@@ -56,6 +56,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # only while the SocketIO object has no server yet. Imported after the first init_app, they
     # would be bound to that app's server alone, and every later app (each test) would get none.
     from .web import sockets  # noqa: F401
+    from .web.validation import SocketJSON
 
     socketio.init_app(
         app,
@@ -63,6 +64,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         message_queue=None,
         client_manager=_client_manager(app),
         max_http_buffer_size=SOCKET_MAX_BYTES,
+        json=SocketJSON,  # huge numbers and broken packets: a plain refusal, never a traceback
         ping_interval=25,
         ping_timeout=20,
     )

@@ -18,6 +18,7 @@ which the services and the pure domain check with their own plain messages.
 
 from __future__ import annotations
 
+import json
 import math
 import unicodedata
 from typing import Any
@@ -121,6 +122,36 @@ def payload_ok(value: Any, depth: int = 0) -> bool:
             isinstance(k, str) and len(k) <= 64 and text_ok(k) and payload_ok(v, depth + 1) for k, v in value.items()
         )
     return False  # bytes (binary attachments) and anything else no handler expects
+
+
+MALFORMED = "\x00malformed"  # an event name no handler has: a broken packet is simply ignored
+
+
+def _int_or_nan(digits: str) -> float | int:
+    """A JSON integer, or NaN if it is absurdly long (the handlers then refuse it plainly)."""
+    return int(digits) if len(digits) <= 30 else math.nan
+
+
+class SocketJSON:
+    """The JSON module Socket.IO decodes packets with (``socketio.init_app(json=...)``).
+
+    Socket.IO's own decoder raises on integers over 100 digits and on malformed JSON, and the
+    server logs that with a traceback before any handler can answer. Here a huge integer
+    becomes NaN, which :func:`payload_ok` refuses with a plain acknowledgement, and a packet
+    that is not JSON at all becomes an event nobody handles.
+    """
+
+    @staticmethod
+    def dumps(*args: Any, **kwargs: Any) -> str:
+        return json.dumps(*args, **kwargs)
+
+    @staticmethod
+    def loads(data: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("parse_int", _int_or_nan)
+        try:
+            return json.loads(data, *args, **kwargs)
+        except (ValueError, RecursionError):
+            return [MALFORMED]
 
 
 def is_local(target: str | None) -> bool:

@@ -65,6 +65,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         client_manager=_client_manager(app),
         max_http_buffer_size=SOCKET_MAX_BYTES,
         json=SocketJSON,  # huge numbers and broken packets: a plain refusal, never a traceback
+        # One event at a time per socket, in order (web/fairshare.py): a socket flooding the
+        # server queues behind itself, not in front of every other phone.
+        async_handlers=False,
         ping_interval=25,
         ping_timeout=20,
     )

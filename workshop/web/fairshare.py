@@ -10,7 +10,8 @@ Design decisions:
   flooding one event is refused after a few seconds' worth.
 * A refused event is acknowledged at once with a plain, translated message and ``retry``
   seconds, costing almost nothing; a socket that keeps sending after refusals is disconnected
-  (``strikes``), and reconnecting is itself limited per participant.
+  (``strikes``, counted per participant so a new socket does not start afresh), and
+  reconnecting is itself limited per participant.
 * At most ``MAX_SOCKETS`` sockets per participant in this process: a new one closes the
   oldest, so a phone reconnecting is never turned away, but four tabs cannot flood at once.
 * Anonymous participant pages (the start page, joining) are limited per keyed hash of the
@@ -29,15 +30,21 @@ from collections import OrderedDict
 from typing import Any
 
 from flask import Flask, current_app
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 
 # name -> (capacity, refill per second). Override with app.config["FAIR_SHARE"].
 DEFAULT_BUDGETS: dict[str, tuple[float, float]] = {
-    "participant": (40.0, 4.0),  # all of one participant's sockets and pages together
-    "connection": (30.0, 3.0),  # one socket
+    # All of one participant's sockets together: a person answering, typing (a preview every
+    # half second at most) and reconnecting uses well under this; a burst costs the server
+    # at most a few milliseconds of work.
+    "participant": (12.0, 3.0),
+    "connection": (10.0, 3.0),  # one phone socket
     "screen": (120.0, 20.0),  # one console or projector socket
-    "strikes": (40.0, 4.0),  # refused events a socket may send before it is disconnected
-    "connect": (8.0, 0.2),  # socket connections per participant (one every 5 s after 8)
+    # Refused events a participant's sockets (or a screen's socket) may send before being
+    # closed; per participant, so reconnecting does not start the count again.
+    "strikes": (20.0, 1.0),
+    "connect": (6.0, 0.2),  # socket connections per participant (one every 5 s after 6)
     "page": (30.0, 2.0),  # participant pages per participant (keyed by a hash of their tokens)
     "address": (1200.0, 60.0),  # participant pages without a place yet, per hashed address (a room)
 }
@@ -143,22 +150,51 @@ def event_wait(event: str, who: dict[str, Any], sid: str) -> float:
     return share.take("screen", sid, cost)
 
 
-def struck_out(sid: str) -> bool:
-    """Count a refused event; True once a socket has ignored so many refusals it should be closed."""
-    return fair_share().take("strikes", sid) > 0
+def struck_out(who: dict[str, Any], sid: str) -> bool:
+    """Count a refused event; True once its sender has ignored so many refusals it should be closed."""
+    key = f"p{who['p']}" if who.get("as") == "phone" else sid
+    return fair_share().take("strikes", key) > 0
 
 
 def connect_wait(participant_id: int) -> float:
     return fair_share().take("connect", f"p{participant_id}")
 
 
+_REFUSALS: dict[tuple[str, bool], str] = {}
+
+
+def _refusal_text(answer: bool) -> str:
+    """The refusal in the phone's language, translated once per language (refusals must be cheap)."""
+    from flask import session
+
+    lang = session.get("lang") if session.get("lang") in ("en", "cy") else "en"
+    key = (str(lang), answer)
+    if key not in _REFUSALS:
+        if answer:
+            text = _("You are sending very fast. Please wait a few seconds. Your answer is kept and sent again.")
+        else:
+            text = _("Too many requests from this phone. Please wait a few seconds and try again.")
+        _REFUSALS[key] = str(text)
+    return _REFUSALS[key]
+
+
 def refusal(wait: float, *, answer: bool = False) -> dict[str, Any]:
     """The acknowledgement for a refused event: plain words the phone shows, and when to retry."""
-    if answer:
-        text = _("You are sending very fast. Please wait a few seconds. Your answer is kept and sent again.")
-    else:
-        text = _("Too many requests from this phone. Please wait a few seconds and try again.")
-    return {"ok": False, "error": text, "limited": True, "retry": max(1, int(wait + 0.999))}
+    return {"ok": False, "error": _refusal_text(answer), "limited": True, "retry": max(1, int(wait + 0.999))}
+
+
+class SocketSessions(SecureCookieSessionInterface):
+    """Cookie sessions that are not decoded again for every socket event.
+
+    Flask-SocketIO copies the cookie's session when a socket connects and swaps that copy in
+    for every later event, so decoding (and checking the signature of) the cookie on each
+    event is wasted work; for a flood of refused events it was most of the cost.
+    """
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        if "saved_session" in request.environ:
+            return self.session_class()  # replaced at once by this socket's own copy
+        return super().open_session(app, request)
 
 
 def _page_limit() -> Any:
@@ -188,3 +224,4 @@ def _page_limit() -> Any:
 def register(app: Flask) -> None:
     """Limit every participant page (the socket events are limited in ``sockets.event``)."""
     app.before_request(_page_limit)
+    app.session_interface = SocketSessions()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -61,24 +62,28 @@ HANDLED: set[str] = set()
 def event(name: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
     """Register a handler behind the two checks every event gets, before the handler runs.
 
-    1. Its arguments must be plain, safe JSON values (``validation.payload_ok``): NUL bytes,
-       lone surrogates, control characters and huge numbers get a plain refusal.
-    2. It is charged to its connection and participant (``fairshare``): over budget, the sender
+    1. It is charged to its connection and participant (``fairshare``): over budget, the sender
        gets a translated refusal with ``retry`` seconds, and a socket that keeps sending
        after many refusals is disconnected.
+    2. Its arguments must be plain, safe JSON values (``validation.payload_ok``): NUL bytes,
+       lone surrogates, control characters and huge numbers get a plain refusal.
     """
 
     def register(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
         @functools.wraps(handler)
         def checked(*args: Any) -> dict[str, Any]:
+            # Let every other socket's waiting event go first: a socket with many events
+            # buffered would otherwise be served all of them before anyone else.
+            socketio.sleep(0)
             sid = getattr(request, "sid", "")
-            if not all(payload_ok(a) for a in args):
-                _strike(sid)
-                return {"ok": False, "error": BAD_INPUT}
+            # The budget first: a refusal must cost almost nothing.
             wait = fairshare.event_wait(name, _who(), sid)
             if wait:
                 _strike(sid)
                 return fairshare.refusal(wait, answer=name == "answer")
+            if not all(payload_ok(a) for a in args):
+                _strike(sid)
+                return {"ok": False, "error": BAD_INPUT}
             return handler(*args)
 
         HANDLED.add(name)
@@ -89,7 +94,7 @@ def event(name: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., 
 
 
 def _strike(sid: str) -> None:
-    if fairshare.struck_out(sid):
+    if fairshare.struck_out(_who(), sid):
         log.info("socket closed: it kept sending after being refused")
         disconnect()
 
@@ -271,10 +276,40 @@ def on_sync(_data: Any = None, *_extra: Any) -> dict[str, Any]:
     payload = state_payload(workshop, step)
     if who.get("as") == "phone":
         language = session.get("lang", "en") if session.get("lang") in ("en", "cy") else "en"
-        payload["html"] = render_phone_step(workshop, step, language, bool(session.get("easy")))
+        payload["html"] = _phone_html(workshop, step, language, bool(session.get("easy")))
     else:
         _publisher().mark(workshop.id)
     return {"ok": True, **payload}
+
+
+def _phone_html(workshop: Workshop, step: Any, language: str, easy: bool) -> str:
+    """The phone's step panel, rendered once per state and way of reading, not once per ``sync``.
+
+    The live panel holds nothing personal (no form token, no answer), so every phone reading
+    the same state the same way gets the same HTML; a reconnect storm, or one phone sending
+    ``sync`` again and again, costs a dictionary look-up.
+    """
+    cache: OrderedDict[tuple[Any, ...], str] = current_app.extensions.setdefault("cg_phone_html", OrderedDict())
+    key = (
+        workshop.id,
+        workshop.state_version,
+        workshop.current_step,
+        workshop.status,
+        workshop.answering_open,
+        workshop.revealed,
+        workshop.paused,
+        workshop.timer_ends_at,
+        workshop.title,
+        getattr(step, "id", None),
+        language,
+        easy,
+    )
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = render_phone_step(workshop, step, language, easy)
+        while len(cache) > 64:
+            cache.popitem(last=False)
+    return html
 
 
 @event("control")

@@ -71,6 +71,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         ping_interval=25,
         ping_timeout=20,
     )
+    # SocketJSON is for Socket.IO packets only. python-socketio hands it to Engine.IO too, whose
+    # packets rely on json.loads raising for plain text (the "probe" of a WebSocket upgrade).
+    import engineio.json
+    import engineio.packet
+
+    engineio.packet.Packet.json = engineio.json
     if app.config["PROXY_HOPS"]:
         # Behind nginx: trust its X-Forwarded-For/-Proto, so rate limits see each client's
         # address (not the proxy's) and the Socket.IO same-origin check sees https.

@@ -18,6 +18,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+import engineio.json
+import engineio.packet
 import pytest
 from flask import Flask
 from flask_wtf import FlaskForm
@@ -275,6 +277,9 @@ def test_every_socket_event_survives_crafted_input(app: Flask, world: World, cap
     caplog.set_level(logging.WARNING)
     w, _ = _values(app, world)
     assert {e for e in EVENT_NAMES if e not in ("state", "tally", "moderation")} <= HANDLED
+    # The lenient decoder is for Socket.IO packets only: Engine.IO needs the strict one (a
+    # WebSocket upgrade's "probe" must stay text), as the browser tests found.
+    assert engineio.packet.Packet.json is engineio.json
     phone = world.join(w)
     screens = {
         "phone": socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]}),

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+import engineio.json
+import engineio.packet
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -29,6 +31,7 @@ from .messagequeue import REDIS_SCHEMES, redis_manager
 from .realtime import Publisher
 from .services.participation import Screener, compiled_checker
 from .shutdown import Drain
+from .web.validation import SocketJSON
 
 # Importing ``web`` (above) registers the Socket.IO handlers (``web.sockets``) before any
 # init_app: @socketio.on keeps a handler for every future app only while the SocketIO object has
@@ -83,9 +86,16 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         message_queue=None,
         client_manager=_client_manager(app),
         max_http_buffer_size=SOCKET_MAX_BYTES,
+        json=SocketJSON,  # huge numbers and broken packets: a plain refusal, never a traceback
+        # One event at a time per socket, in order (web/fairshare.py): a socket flooding the
+        # server queues behind itself, not in front of every other phone.
+        async_handlers=False,
         ping_interval=25,
         ping_timeout=20,
     )
+    # SocketJSON is for Socket.IO packets only. python-socketio hands it to Engine.IO too, whose
+    # packets rely on json.loads raising for plain text (the "probe" of a WebSocket upgrade).
+    engineio.packet.Packet.json = engineio.json
     app.wsgi_app = ClosedDuringUpgrade(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PROXY_HOPS"]:
         # Behind nginx: trust its X-Forwarded-For/-Proto, so rate limits see each client's

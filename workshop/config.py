@@ -114,8 +114,6 @@ class Config:
     # A CSRF token lives as long as the session: workshops run for hours.
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 64 * 1024
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
     TESTING = False
 
     @classmethod

@@ -96,6 +96,25 @@ def console_room(workshop_id: int) -> str:
     return f"w{workshop_id}:console"
 
 
+def facilitator_room(facilitator_id: int) -> str:
+    """Every console socket of one facilitator, so logging out can close them all."""
+    return f"f:{facilitator_id}"
+
+
+def close_facilitator_sockets(facilitator_id: int) -> int:
+    """Disconnect every console socket of a facilitator in this process (on logout); return how many."""
+    from .extensions import socketio
+
+    server = socketio.server
+    if server is None:
+        return 0
+    room = facilitator_room(facilitator_id)
+    sids = [sid for sid, _eio in server.manager.get_participants("/", room)]
+    for sid in sids:
+        server.disconnect(sid, namespace="/")
+    return len(sids)
+
+
 def projector_room(workshop_id: int) -> str:
     return f"w{workshop_id}:projector"
 

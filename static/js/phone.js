@@ -101,6 +101,12 @@ if (root && window.io) {
         retryLater()
         return
       }
+      if (ack && ack.limited) {
+        // Refused only for sending too fast: say so plainly, keep the answer, send it again later.
+        formStatus(form, ack.error, 'offline')
+        setTimeout(flush, 1000 * Math.min(Number(ack.retry) || 5, 60))
+        return
+      }
       if (ack && ack.retry) { // the server is restarting: keep the answer and send it once it is back
         formStatus(form, t('Restarting', 'The server is restarting. Your answer is kept on this phone and will be sent again in a moment.'), 'offline')
         retryLater()
@@ -235,13 +241,16 @@ if (root && window.io) {
     status(connection, '')
     sending = 0 // anything in flight before the drop is sent again (the server ignores repeats)
     socket.timeout(ACK_TIMEOUT).emit('sync', {}, function (err, state) {
+      if (!err && state && state.limited) status(connection, state.error, 'offline')
       if (!err && state && state.ok && String(state.v) !== String((stepEl() || root).dataset.v)) show(state)
       flush()
     })
   })
-  socket.on('disconnect', function () {
+  socket.on('disconnect', function (reason) {
     root.dataset.live = 'no'
     status(connection, navigator.onLine === false ? OFFLINE : t('Lost', 'Connection lost. Trying again… Your answers are kept on this phone.'), 'offline')
+    // Closed by the server (too many tabs open, or far too many messages): try again calmly.
+    if (reason === 'io server disconnect') setTimeout(function () { if (!socket.connected) socket.connect() }, 10000)
   })
   socket.on('connect_error', function () {
     root.dataset.live = 'no'

@@ -255,15 +255,16 @@ def _decorated_socket_events() -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             for deco in node.decorator_list:
-                if (
+                # @socketio.on("x"), or @event("x"): the wrapper that checks and charges an event first.
+                direct = (
                     isinstance(deco, ast.Call)
                     and isinstance(deco.func, ast.Attribute)
                     and deco.func.attr == "on"
                     and isinstance(deco.func.value, ast.Name)
                     and deco.func.value.id == "socketio"
-                    and deco.args
-                    and isinstance(deco.args[0], ast.Constant)
-                ):
+                )
+                wrapped = isinstance(deco, ast.Call) and isinstance(deco.func, ast.Name) and deco.func.id == "event"
+                if (direct or wrapped) and deco.args and isinstance(deco.args[0], ast.Constant):
                     names.add(deco.args[0].value)
     return names
 

@@ -8,6 +8,7 @@ with a plain-English message and changes nothing.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,12 +34,28 @@ class CheckedAnswer:
     texts: tuple[FreeText, ...] = field(default=())
 
 
+_DROP = {"Cc", "Cs", "Co", "Cn"}  # control, lone surrogate, private use, unassigned
+# Nothing a reader can see: format characters (zero-width spaces and joiners, direction
+# marks), separators, and combining marks with nothing to sit on.
+_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc", "Cs", "Co", "Cn"}
+_BLANK_SYMBOLS = {"\u2800", "\u3164", "\uffa0", "\u115f", "\u1160"}  # braille blank, Hangul fillers
+
+
+def visible(text: str) -> bool:
+    """True if the text has at least one character a reader can see."""
+    return any(unicodedata.category(ch) not in _INVISIBLE and ch not in _BLANK_SYMBOLS for ch in text)
+
+
 def _text(raw: Any, what: str, *, required: bool) -> str:
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
         raise AnswerError(f"Your {what} was not sent as text. Please try again.")
-    text = " ".join(raw.split())
+    # Control characters (NUL and the like) never belong in an answer; line breaks and tabs
+    # become spaces below, with the rest of the white space.
+    text = " ".join("".join(ch for ch in raw if unicodedata.category(ch) not in _DROP).split())
+    if text and not visible(text):
+        raise AnswerError(f"Your {what} has no letters or numbers we can see. Please write it again.")
     if required and not text:
         raise AnswerError(f"Please write your {what}, or choose another answer.")
     if len(text) > TEXT_MAX:

@@ -151,12 +151,15 @@ def verify_bundle(data: bytes) -> list[str]:
 
 
 def _cell(value: Any) -> Any:
+    """One CSV cell. Every text cell is escaped here, so no table can forget it (titles, roles...)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
+        return _text(";".join(str(v) for v in value))
+    if isinstance(value, str):
+        return _text(value)
     return value
 
 

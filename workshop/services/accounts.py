@@ -1,8 +1,6 @@
-"""Facilitator accounts: creation, and login with throttling after repeated failures."""
+"""Facilitator accounts: creation, passwords, and checking a login (throttling is in web/ratelimit)."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -41,34 +39,17 @@ def set_password(db: DbSession, facilitator: Facilitator, password: str) -> None
     facilitator.locked_until = None
 
 
-class LoginThrottled(Refused):
-    """Too many failed attempts for this account."""
+def authenticate(db: DbSession, name: str, password: str) -> Facilitator | None:
+    """Return the facilitator if the name and password match, else None (same work either way).
 
-
-def authenticate(
-    db: DbSession,
-    name: str,
-    password: str,
-    *,
-    max_failures: int = 5,
-    lock_minutes: int = 15,
-    now: datetime | None = None,
-) -> Facilitator | None:
-    """Return the facilitator if the password is right; count failures and lock after too many."""
-    now = now or datetime.now(UTC)
+    There is no lock on the account: a lock that anyone could trigger from anywhere would let a
+    stranger keep a facilitator out. Throttling is per (name, client address) pair, in the web
+    layer (``web/ratelimit.login_wait``), and never touches the database.
+    """
     facilitator = db.scalar(select(Facilitator).where(Facilitator.name == name.strip()))
     if facilitator is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if facilitator.locked_until and facilitator.locked_until > now:
-        minutes = max(1, int((facilitator.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginThrottled(f"Too many wrong passwords. Please wait {minutes} minutes and try again.")
     if check_password_hash(facilitator.password_hash, password):
-        facilitator.failed_logins = 0
-        facilitator.locked_until = None
         return facilitator
-    facilitator.failed_logins += 1
-    if facilitator.failed_logins >= max_failures:
-        facilitator.failed_logins = 0
-        facilitator.locked_until = now + timedelta(minutes=lock_minutes)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import exists, or_, select
 
@@ -72,11 +73,35 @@ def set_archived(db: DbSession, consultation: Consultation, archived: bool) -> N
     consultation.archived = archived
 
 
-def add_member(db: DbSession, consultation: Consultation, name: str) -> Facilitator:
-    """Give another facilitator access to a consultation."""
-    other = db.scalar(select(Facilitator).where(Facilitator.name == name.strip()))
+NOT_ADDED = (
+    "We could not add {name}. You can add a facilitator you already run another consultation with. "
+    "For anyone else, ask the person who runs this service to add them (flask facilitator share)."
+)
+
+
+def colleagues(db: DbSession, facilitator_id: int) -> Any:
+    """Ids of the facilitators who share a consultation with this one (as owner or member)."""
+    shared = select(Consultation.id).where(_visible(facilitator_id))
+    owners = select(Consultation.owner_id).where(Consultation.id.in_(shared))
+    members = select(ConsultationMember.facilitator_id).where(ConsultationMember.consultation_id.in_(shared))
+    return owners.union(members)
+
+
+def add_member(db: DbSession, consultation: Consultation, name: str, *, by: int | None) -> Facilitator:
+    """Give another facilitator access to a consultation.
+
+    From the web (``by`` is the facilitator adding), only a facilitator who already shares a
+    consultation with them can be added, and the refusal is the same whether or not the name
+    exists, so the form cannot be used to find out who has an account. ``by=None`` is the
+    server's own command line, which may add anyone.
+    """
+    name = name.strip()
+    query = select(Facilitator).where(Facilitator.name == name)
+    if by is not None:
+        query = query.where(Facilitator.id.in_(colleagues(db, by)))
+    other = db.scalar(query)
     if other is None:
-        raise Refused(f"There is no facilitator called {name.strip()}.")
+        raise Refused(NOT_ADDED.format(name=name[:80]) if by is not None else f"There is no facilitator called {name}.")
     if other.id == consultation.owner_id or db.get(ConsultationMember, (consultation.id, other.id)) is not None:
         raise Refused(f"{other.name} can already see this consultation.")
     db.add(ConsultationMember(consultation_id=consultation.id, facilitator_id=other.id))

@@ -66,6 +66,25 @@ def find_workshop(db: DbSession, raw_code: str) -> Workshop:
     return found
 
 
+def find_own_workshop(db: DbSession, raw_code: str, tokens: Iterable[str]) -> tuple[Workshop, Participant] | None:
+    """Return the workshop with this code (even ended) and the participant, if a token is theirs.
+
+    A browser that already has a place in a workshop is not guessing its code: looking at its
+    receipt, or at a workshop that has ended, must never count against a room's limits.
+    """
+    code = normalise_join_code(raw_code)
+    wanted = [t for t in tokens if isinstance(t, str)][:50]
+    if code is None or not wanted:
+        return None
+    row = db.execute(
+        select(Workshop, Participant)
+        .join(Participant, Participant.workshop_id == Workshop.id)
+        .where(Workshop.join_code == code, Participant.token.in_(wanted))
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def join(
     db: DbSession, workshop: Workshop, *, language: str = "en", assisted: bool = False, allow_ended: bool = False
 ) -> tuple[Participant, str]:

@@ -232,4 +232,8 @@ CY: dict[str, str] = {
     "You do not need to do anything else. Nothing has been saved yet.": "Does dim angen i chi wneud dim byd arall. Does dim wedi'i gadw eto.",
     "This page had expired. Please try again.": "Roedd y dudalen hon wedi dod i ben. Rhowch gynnig arall arni.",
     "Your last answer was not saved:": "Chafodd eich ateb diwethaf mo'i gadw:",
+    # Fair share (workshop/web/fairshare.py): a phone sending much faster than a person can.
+    "You are sending very fast. Please wait a few seconds. Your answer is kept and sent again.": "Rydych chi'n anfon yn gyflym iawn. Arhoswch ychydig eiliadau. Mae eich ateb yn cael ei gadw a'i anfon eto.",
+    "Too many requests from this phone. Please wait a few seconds and try again.": "Gormod o geisiadau o'r ffôn hwn. Arhoswch ychydig eiliadau a rhowch gynnig arall arni.",
+    "Too many tries": "Gormod o ymdrechion",
 }

@@ -32,6 +32,7 @@ from . import (  # noqa: F401
     errors,
     exports,
     facilitator,
+    fairshare,
     localonly,
     moderation,
     participant,
@@ -39,6 +40,7 @@ from . import (  # noqa: F401
     public,
     room,
     sockets,
+    validation,
 )
 from .cli import register_cli
 from .hooks import locale, register_web
@@ -57,6 +59,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(room.bp)
     localonly.register(app)
     errors.register(app)
+    validation.register(app)
+    fairshare.register(app)
     register_web(app)
     babel.init_app(app, locale_selector=locale, default_translation_directories=str(PACKAGE / "translations"))
     register_cli(app)

@@ -6,15 +6,16 @@ import functools
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from ..extensions import db
 from ..models import Facilitator, utcnow
-from ..services.accounts import LoginThrottled, authenticate
+from ..realtime import close_facilitator_sockets
+from ..services.accounts import authenticate
 from . import ratelimit
 from .forms import LoginForm, LogoutForm
+from .validation import safe_target
 
 bp = Blueprint("auth", __name__)
 
@@ -57,53 +58,37 @@ def login_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def is_local(target: str | None) -> bool:
-    """True for a path on this site: never ``//host``, a scheme, a backslash or a control character."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return False
-    if "\\" in target or not target.isprintable():
-        return False  # browsers drop tabs and newlines and read "\\" as "/", so "/\t/x" is "//x"
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc
-
-
 def _safe_next(target: str | None) -> str:
-    return target if target and is_local(target) else url_for("facilitator.index")
+    return safe_target(target, url_for("facilitator.index"))
+
+
+NO_MATCH = "That name and password do not match. Please check them and try again."
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """Log a facilitator in. Failed attempts are counted per account and locked after too many."""
+    """Log a facilitator in. Failures are throttled per (name, client) pair, never by locking the account."""
     form = LoginForm()
     error = None
-    if form.validate_on_submit() and ratelimit.login_blocked():
-        # Per client, on top of the per-account lock: slows guessing across many names.
-        return render_template("auth/login.html", form=form, error=ratelimit.MESSAGE), 429
     if form.validate_on_submit():
-        cfg = current_app.config
-        try:
-            facilitator = authenticate(
-                db.session,
-                form.name.data or "",
-                form.password.data or "",
-                max_failures=cfg["LOGIN_MAX_FAILURES"],
-                lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
-            )
-        except LoginThrottled as exc:
-            db.session.commit()
-            ratelimit.login_failed()
-            error = str(exc)
-        else:
-            db.session.commit()
-            if facilitator is not None:
-                # A fresh session on login: nothing from before carries over (no fixation).
-                session.clear()
-                session.permanent = True
-                session["fid"] = facilitator.id
-                session["auth_at"] = time.time()
-                return redirect(_safe_next(request.args.get("next")))
-            ratelimit.login_failed()
-            error = "That name and password do not match. Please check them and try again."
+        name = form.name.data or ""
+        wait = ratelimit.login_wait(name)
+        if wait:
+            # The same words whether or not the name exists, and the password is not checked.
+            detail = "a minute" if wait <= 60 else f"{ratelimit.minutes(wait)} minutes"
+            error = f"Too many tries. Please wait {detail} and try again."
+            return render_template("auth/login.html", form=form, error=error), 429, {"Retry-After": str(int(wait) + 1)}
+        facilitator = authenticate(db.session, name, form.password.data or "")
+        if facilitator is not None:
+            ratelimit.login_succeeded(name)
+            # A fresh session on login: nothing from before carries over (no fixation).
+            session.clear()
+            session.permanent = True
+            session["fid"] = facilitator.id
+            session["auth_at"] = time.time()
+            return redirect(_safe_next(request.args.get("next")))
+        ratelimit.login_failed(name)
+        error = NO_MATCH
     elif request.method == "POST" and not form.errors.get("csrf_token"):
         error = "Please enter your name and password."
     elif form.errors.get("csrf_token"):
@@ -119,6 +104,8 @@ def logout() -> Any:
         if facilitator is not None:
             facilitator.logged_out_at = utcnow()
             db.session.commit()
+            # A console left open in another tab stops receiving results now, not at its next event.
+            close_facilitator_sockets(facilitator.id)
         session.clear()
         flash("You have logged out.")
     return redirect(url_for("auth.login"))

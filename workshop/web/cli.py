@@ -83,6 +83,25 @@ def _account_commands(app: Flask) -> None:
         for f in db.session.scalars(db.select(Facilitator).order_by(Facilitator.name)):
             click.echo(f.name)
 
+    @facilitator.command("share")
+    @click.argument("consultation_id", type=int)
+    @click.argument("name")
+    def share(consultation_id: int, name: str) -> None:
+        """Let a facilitator see and run a consultation (for two people who share none yet)."""
+        from ..models import Consultation
+        from ..services.consultations import add_member
+
+        item = db.session.get(Consultation, consultation_id)
+        if item is None:
+            raise click.ClickException(f"There is no consultation {consultation_id}.")
+        try:
+            add_member(db.session, item, name, by=None)
+        except Refused as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"{name} can now see and run consultation {consultation_id}.")
+
     app.cli.add_command(facilitator)
 
     @app.cli.command("demo")

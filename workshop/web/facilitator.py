@@ -147,7 +147,7 @@ def add_member(consultation_id: int) -> Any:
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            other = cs.add_member(db.session, item, form.name.data or "")
+            other = cs.add_member(db.session, item, form.name.data or "", by=g.facilitator.id)
         except Refused as exc:
             db.session.rollback()
             flash(str(exc), "error")

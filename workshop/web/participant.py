@@ -25,22 +25,38 @@ from ..services import participation as ps
 from ..services.workshops import get_step
 from ..shutdown import drain_of
 from . import ratelimit
-from .auth import is_local
 from .forms import CodeForm, ConsentForm, ReceiptForm, RoleForm, payload_from_form
+from .validation import safe_target
 
 bp = Blueprint("participant", __name__)
 
 
-def _current(code: str) -> tuple[Workshop, Participant | None]:
-    if ratelimit.code_guess_blocked():
-        ratelimit.refuse()
+def _current(code: str, *, allow_ended: bool = False) -> tuple[Workshop, Participant | None]:
+    """The workshop behind a code, and this browser's participant in it (None if not joined).
+
+    A browser with a place in the workshop is never counted as guessing (its receipt, or an
+    ended workshop). Anyone else's code goes through the join-code limit.
+    """
+    own = ps.find_own_workshop(db.session, code, (session.get("p") or {}).values())
+    if own is not None:
+        if own[0].status == "ended" and not allow_ended:
+            raise NotFound("code")
+        return own
+    return _look_up(code), None
+
+
+def _look_up(code: str) -> Workshop:
+    """Find an open workshop by its code, counting a wrong code against this client's limit."""
+    wait = ratelimit.join_wait(code)
+    if wait:
+        ratelimit.refuse(wait)
     try:
         workshop = ps.find_workshop(db.session, code)
     except NotFound:
-        ratelimit.wrong_code_guessed()
+        ratelimit.wrong_join_code(code)
         raise
-    token = (session.get("p") or {}).get(str(workshop.id))
-    return workshop, ps.get_participant(db.session, workshop, token)
+    ratelimit.right_join_code(code)
+    return workshop
 
 
 def _remember(workshop: Workshop, participant: Participant, receipt: str) -> None:
@@ -69,12 +85,9 @@ def home() -> Any:
     """The start page: type the code shown on the big screen."""
     form = CodeForm()
     if form.validate_on_submit():
-        if ratelimit.code_guess_blocked():
-            ratelimit.refuse()
         try:
-            workshop = ps.find_workshop(db.session, form.code.data or "")
+            workshop = _look_up(form.code.data or "")
         except NotFound:
-            ratelimit.wrong_code_guessed()
             form.code.errors = [
                 "We could not find a workshop with that code. Check the code on the big screen and try again."
             ]
@@ -154,6 +167,7 @@ def _join_now(workshop: Workshop, tablet: bool, typed_presence: str, typed_invit
     room.admit(db.session, workshop, presence_proven=proven, invitation=typed_invitation, exempt=tablet)
     participant, receipt = ps.join(db.session, workshop, language=session.get("lang", "en"), assisted=tablet)
     db.session.commit()
+    ratelimit.joined_here()
     current_app.extensions["cg_publisher"].mark(workshop.id)  # the live "joined" counts
     _remember(workshop, participant, receipt)
     proofs = dict(session.get("pp") or {})
@@ -214,13 +228,13 @@ def tablet() -> Any:
     return render_template("participant/tablet.html", form=form, error=error), 400 if error else 200
 
 
-def joined(view: Callable[..., Any]) -> Callable[..., Any]:
+def joined(view: Callable[..., Any], *, allow_ended: bool = False) -> Callable[..., Any]:
     """Give a view the workshop and this browser's participant, or send the browser to join first."""
 
     @functools.wraps(view)
     def wrapped(code: str) -> Any:
         try:
-            workshop, participant = _current(code)
+            workshop, participant = _current(code, allow_ended=allow_ended)
         except NotFound:
             return render_template("participant/no_workshop.html", code=code[:20]), 404
         if participant is None:
@@ -252,7 +266,7 @@ def role(workshop: Workshop, participant: Participant) -> Any:
 
 
 @bp.get("/w/<code>/receipt")
-@joined
+@functools.partial(joined, allow_ended=True)
 def receipt(workshop: Workshop, _participant: Participant) -> Any:
     """Show the receipt code, which lets the participant withdraw or see the outcome later."""
     return render_template(
@@ -348,10 +362,7 @@ def support(workshop: Workshop, _participant: Participant) -> Any:
 def easy_read(setting: str) -> Any:
     """Turn easy read on or off: shorter words and a picture for each answer."""
     session["easy"] = setting == "on"
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_target(request.args.get("next")))
 
 
 @bp.get("/glossary")
@@ -365,8 +376,7 @@ def language(lang: str) -> Any:
     """Switch the participant pages' language (English or Welsh)."""
     if lang in ("en", "cy"):
         session["lang"] = lang
-    target = request.args.get("next", "/")
-    return redirect(target if is_local(target) else "/")
+    return redirect(safe_target(request.args.get("next")))
 
 
 @bp.route("/receipt", methods=["GET", "POST"])

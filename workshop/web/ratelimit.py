@@ -14,6 +14,17 @@ Design decisions:
   entry (see :func:`client_address`); otherwise it is the connection's own address.
 * Wrong guesses count; right ones do not. Once a client is over the limit even a right code
   is refused until the window has passed, so a guesser learns nothing while blocked.
+* The hash key changes every day (an HMAC of the date under a key made at start, or derived
+  from the secret key with Redis), so yesterday's hashes cannot be linked to today's, and no
+  count is held longer than 24 hours (in memory, stale keys are swept; in Redis, keys expire).
+* Logins are throttled per pair (name typed, address), with exponential back-off after a few
+  failures: a stranger elsewhere cannot lock a facilitator out, and a throttled name looks
+  the same whether or not it exists. See :func:`login_wait`.
+* Join codes (see :func:`join_gate`): a code someone here already joined with, or a browser
+  that already holds a place in that workshop (to see its receipt, or after it ended), is
+  never refused or counted; distinct wrong codes are counted per address with exponential
+  back-off, and each successful join here earns one more try, so typos in a big room never
+  add up to a lockout.
 * If Redis is down we let requests through (and log that, without addresses): a lost rate
   limit must not stop a workshop in the middle.
 
@@ -51,21 +62,31 @@ class Rule:
 
 # name -> (hits allowed, in this many seconds). Override with app.config["RATE_LIMITS"].
 DEFAULT_RULES: dict[str, tuple[int, float]] = {
-    # Wrong join codes per client. A room full of phones on one Wi-Fi shares an address and
-    # mostly scans the QR code, so 30 typos a minute is generous; 25**6 codes make guessing
-    # hopeless at this rate.
-    "join": (30, 60.0),
+    # Distinct wrong join codes per client in ten minutes, before back-off starts (each
+    # successful join from the same address adds one). 25**6 codes make guessing hopeless.
+    "join": (30, 600.0),
     # Wrong presence codes (5 digits, two valid at a time) and invitation or tablet codes per client.
     "presence": (60, 60.0),
     "invitation": (20, 60.0),
     "tablet": (10, 60.0),
     # Wrong receipt codes per client.
     "receipt": (10, 60.0),
-    # Failed logins per client (each account also locks after repeated failures).
-    "login": (10, 60.0),
+    # Failed logins per client across all names, for names that have not logged in from
+    # there in the last day (a facilitator who has is never stopped by a stranger nearby).
+    "login": (20, 600.0),
+    # Failed logins per (name, client) pair in an hour before back-off starts.
+    "login_pair": (5, 3600.0),
     # Answers per participant (a person answers a few times a minute at most).
     "answer": (60, 60.0),
+    # Successful logins / joins remembered for a day (keyed hashes only).
+    "known": (1, 86400.0),
+    "join_ok": (1_000_000, 600.0),
+    "seen_wrong": (1, 600.0),
 }
+# Back-off after a rule's free tries: 2 s, then doubling, never more than this.
+BACKOFF_START = 2.0
+BACKOFF_MAX = {"login_pair": 900.0, "join": 3600.0}
+MAX_AGE = 86400.0  # nothing counted per address is kept longer than a day
 
 
 class MemoryBackend:
@@ -92,6 +113,25 @@ class MemoryBackend:
             hits = self._recent(key, window, now)
             return len(hits) if hits else 0
 
+    def recent(self, key: str, window: float, now: float) -> tuple[int, float]:
+        """The number of hits in the window and the time of the latest (0 if none)."""
+        with self._lock:
+            hits = self._recent(key, window, now)
+            return (len(hits), hits[-1]) if hits else (0, 0.0)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._hits.pop(key, None)
+
+    def sweep(self, now: float, max_age: float = MAX_AGE) -> None:
+        """Forget every key not hit in ``max_age`` seconds (keys are kept oldest first)."""
+        with self._lock:
+            while self._hits:
+                key, hits = next(iter(self._hits.items()))
+                if hits and hits[-1] > now - max_age:
+                    break
+                del self._hits[key]
+
     def hit(self, key: str, window: float, now: float) -> int:
         with self._lock:
             hits = self._recent(key, window, now)
@@ -99,6 +139,9 @@ class MemoryBackend:
                 hits = self._hits[key] = deque()
             hits.append(now)
             self._hits.move_to_end(key)
+            if len(self._hits) > 1 and next(iter(self._hits.values()))[-1] <= now - MAX_AGE:
+                for old in [k for k, h in self._hits.items() if h[-1] <= now - MAX_AGE]:
+                    del self._hits[old]
             while len(self._hits) > self._max_keys:
                 self._hits.popitem(last=False)  # forget the least recently seen client
             return len(hits)
@@ -125,12 +168,26 @@ class RedisBackend:
         pipe.zcard(key)
         return int(pipe.execute()[1])
 
+    def recent(self, key: str, window: float, now: float) -> tuple[int, float]:
+        pipe = self._redis.pipeline()
+        pipe.zremrangebyscore(key, 0, now - window)
+        pipe.zcard(key)
+        pipe.zrange(key, -1, -1, withscores=True)
+        _, count, last = pipe.execute()
+        return int(count), float(last[0][1]) if last else 0.0
+
+    def clear(self, key: str) -> None:
+        self._redis.delete(key)
+
+    def sweep(self, now: float, max_age: float = MAX_AGE) -> None:
+        """Nothing to do: every key expires by itself within a day."""
+
     def hit(self, key: str, window: float, now: float) -> int:
         pipe = self._redis.pipeline()
         pipe.zremrangebyscore(key, 0, now - window)
         pipe.zadd(key, {f"{now:.6f}:{uuid.uuid4().hex[:8]}": now})
         pipe.zcard(key)
-        pipe.expire(key, max(1, int(window) + 1))
+        pipe.expire(key, min(int(MAX_AGE), max(1, int(window) + 1)))
         return int(pipe.execute()[2])
 
     def reset(self) -> None:
@@ -139,17 +196,26 @@ class RedisBackend:
 
 
 class Limiter:
-    """Rules, a backend and the key that hashes client addresses."""
+    """Rules, a backend and the key that hashes client addresses (a new one each day)."""
 
     def __init__(self, backend: MemoryBackend | RedisBackend, hash_key: bytes, rules: dict[str, tuple[int, float]]):
         self.backend = backend
         self._hash_key = hash_key
+        self._daily: tuple[str, bytes] = ("", b"")
+        self.clock = time.time  # tests move it forward instead of sleeping
         self.rules = {name: Rule(int(n), float(w)) for name, (n, w) in rules.items()}
 
-    def client_key(self, address: str | None) -> str:
-        """Return a keyed hash of a client's address (the address itself is never kept)."""
-        digest = hmac.new(self._hash_key, (address or "unknown").encode(), hashlib.sha256).hexdigest()
-        return "c" + digest[:32]
+    def daily_key(self, now: float | None = None) -> bytes:
+        """Today's hashing key (UTC date), so hashes from different days cannot be linked."""
+        day = time.strftime("%Y-%m-%d", time.gmtime(self.clock() if now is None else now))
+        if self._daily[0] != day:
+            self._daily = (day, hmac.new(self._hash_key, day.encode(), hashlib.sha256).digest())
+        return self._daily[1]
+
+    def client_key(self, address: str | None, *more: str) -> str:
+        """Return a keyed hash of a client's address, with anything else that must not be kept plainly."""
+        data = "\0".join((address or "unknown", *more)).encode("utf-8", "replace")
+        return "c" + hmac.new(self.daily_key(), data, hashlib.sha256).hexdigest()[:32]
 
     def _key(self, rule: str, who: str) -> str:
         return f"cg:rl:{rule}:{who}"
@@ -158,7 +224,7 @@ class Limiter:
         """True if ``who`` has used up ``rule`` in the current window (does not count a hit)."""
         r = self.rules[rule]
         try:
-            return self.backend.count(self._key(rule, who), r.window, time.time() if now is None else now) >= r.limit
+            return self.backend.count(self._key(rule, who), r.window, self.clock() if now is None else now) >= r.limit
         except Exception as exc:  # Redis down: let people through rather than stop a workshop
             log.warning("rate limit store unavailable (%s); not limiting", type(exc).__name__)
             return False
@@ -167,10 +233,43 @@ class Limiter:
         """Count one hit; return True if it is still within the limit."""
         r = self.rules[rule]
         try:
-            return self.backend.hit(self._key(rule, who), r.window, time.time() if now is None else now) <= r.limit
+            return self.backend.hit(self._key(rule, who), r.window, self.clock() if now is None else now) <= r.limit
         except Exception as exc:
             log.warning("rate limit store unavailable (%s); not limiting", type(exc).__name__)
             return True
+
+    def wait(self, rule: str, who: str, now: float | None = None, extra: int = 0) -> float:
+        """Seconds ``who`` must wait under ``rule`` with back-off (0: go ahead).
+
+        ``limit`` (+ ``extra``) tries are free in each window; after that each further try must
+        wait 2 s, 4 s, 8 s ... after the previous one, up to the rule's maximum.
+        """
+        r = self.rules[rule]
+        now = self.clock() if now is None else now
+        try:
+            count, last = self.backend.recent(self._key(rule, who), r.window, now)
+        except Exception as exc:
+            log.warning("rate limit store unavailable (%s); not limiting", type(exc).__name__)
+            return 0.0
+        over = count - (r.limit + extra)
+        if over < 0:
+            return 0.0
+        delay = min(BACKOFF_START * 2.0 ** min(over, 30), BACKOFF_MAX.get(rule, r.window))
+        return max(0.0, last + delay - now)
+
+    def count(self, rule: str, who: str, now: float | None = None) -> int:
+        r = self.rules[rule]
+        try:
+            return self.backend.count(self._key(rule, who), r.window, self.clock() if now is None else now)
+        except Exception as exc:
+            log.warning("rate limit store unavailable (%s); not limiting", type(exc).__name__)
+            return 0
+
+    def clear(self, rule: str, who: str) -> None:
+        try:
+            self.backend.clear(self._key(rule, who))
+        except Exception as exc:
+            log.warning("rate limit store unavailable (%s)", type(exc).__name__)
 
 
 def build_limiter(app: Flask) -> Limiter:
@@ -228,22 +327,96 @@ def _client() -> str:
 # One function per rule, shared by every path that needs it.
 
 
-def code_guess_blocked(rule: str = "join") -> bool:
-    """True if this client has guessed too many wrong codes (join or receipt) lately."""
+def code_guess_blocked(rule: str = "receipt") -> bool:
+    """True if this client has guessed too many wrong receipt codes lately."""
     return limiter().blocked(rule, _client())
 
 
-def wrong_code_guessed(rule: str = "join") -> None:
-    """Count a wrong join or receipt code from this client."""
+def wrong_code_guessed(rule: str = "receipt") -> None:
+    """Count a wrong receipt code from this client."""
     limiter().hit(rule, _client())
 
 
-def login_blocked() -> bool:
-    return limiter().blocked("login", _client())
+def _code_key(code: str) -> str:
+    from ..domain.codes import normalise_join_code
+
+    return normalise_join_code(code) or code.strip().upper()[:20]
 
 
-def login_failed() -> None:
-    limiter().hit("login", _client())
+def join_wait(code: str) -> float:
+    """Seconds this client must wait before another join code of theirs is looked up (0: go ahead).
+
+    Never for a code someone at this address joined with (or used rightly) in the last day, so
+    a room behind one address is not locked out by a guesser among it. Otherwise the distinct
+    wrong codes from this address in ten minutes are counted, with one free try per
+    successful join here, and exponential back-off after that.
+    """
+    lim = limiter()
+    address = client_address()
+    if lim.count("known", lim.client_key(address, "join", _code_key(code))):
+        return 0.0
+    who = lim.client_key(address)
+    return lim.wait("join", who, extra=lim.count("join_ok", who))
+
+
+def wrong_join_code(code: str) -> None:
+    """Count a wrong join code from this client (the same wrong code twice counts once)."""
+    lim = limiter()
+    address = client_address()
+    seen = lim.client_key(address, "wrong", _code_key(code))
+    if not lim.count("seen_wrong", seen):
+        lim.hit("seen_wrong", seen)
+        lim.hit("join", lim.client_key(address))
+
+
+def right_join_code(code: str) -> None:
+    """Remember (as a keyed hash, for a day) that this client used a right join code."""
+    lim = limiter()
+    key = lim.client_key(client_address(), "join", _code_key(code))
+    if not lim.count("known", key):
+        lim.hit("known", key)
+
+
+def joined_here() -> None:
+    """A participant joined from this client: one more wrong code may be typed here without back-off."""
+    lim = limiter()
+    lim.hit("join_ok", lim.client_key(client_address()))
+
+
+def _pair(name: str) -> str:
+    lim = limiter()
+    return lim.client_key(client_address(), "login", name.strip().casefold()[:200])
+
+
+def login_wait(name: str) -> float:
+    """Seconds before this (name, client) pair may try to log in again (0: go ahead).
+
+    Keyed on the name as typed, whether or not such a facilitator exists, so being throttled
+    tells nobody whether a name is real. A name that logged in from this client in the last
+    day is never held back by other names' failures from the same address.
+    """
+    lim = limiter()
+    pair = _pair(name)
+    wait = lim.wait("login_pair", pair)
+    if wait:
+        return wait
+    if not lim.count("known", pair) and lim.blocked("login", _client()):
+        return 60.0
+    return 0.0
+
+
+def login_failed(name: str) -> None:
+    lim = limiter()
+    lim.hit("login_pair", _pair(name))
+    lim.hit("login", _client())
+
+
+def login_succeeded(name: str) -> None:
+    lim = limiter()
+    pair = _pair(name)
+    lim.clear("login_pair", pair)
+    if not lim.count("known", pair):
+        lim.hit("known", pair)
 
 
 def answer_allowed(participant_id: int) -> bool:
@@ -251,12 +424,19 @@ def answer_allowed(participant_id: int) -> bool:
     return limiter().hit("answer", f"p{participant_id}")
 
 
-def too_many() -> Any:
+def minutes(seconds: float) -> int:
+    return max(1, int(seconds + 59) // 60)
+
+
+def too_many(wait: float = 60.0) -> Any:
     """The plain-English 429 page."""
-    body = render_template("error.html", code=429, title="Too many tries", detail="Please wait a minute and try again.")
-    return make_response(body, 429, {"Retry-After": "60"})
+    detail = "Please wait a minute and try again."
+    if wait > 60:
+        detail = f"Please wait {minutes(wait)} minutes and try again."
+    body = render_template("error.html", code=429, title="Too many tries", detail=detail)
+    return make_response(body, 429, {"Retry-After": str(max(1, int(wait + 0.999)))})
 
 
-def refuse() -> NoReturn:
+def refuse(wait: float = 60.0) -> NoReturn:
     """Stop this request with the 429 page."""
-    abort(too_many())
+    abort(too_many(wait))

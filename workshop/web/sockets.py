@@ -8,12 +8,15 @@ about it. Every reply is an acknowledgement to the sender only.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request, session
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, disconnect, join_room
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.redaction import redact
@@ -22,6 +25,7 @@ from ..models import Participant, Workshop
 from ..realtime import (
     announce_queue,
     console_room,
+    facilitator_room,
     phone_variant_room,
     phones_room,
     projector_room,
@@ -42,18 +46,61 @@ from ..services.participation import (
     submit_answer,
 )
 from ..shutdown import RESTARTING, drain_of
-from . import ratelimit
+from . import fairshare, ratelimit
 from .auth import current_facilitator
 from .control import run_control
 from .localonly import facilitator_reachable
+from .validation import payload_ok
 
 log = logging.getLogger(__name__)
 
 GENERIC_ERROR = "Sorry, that did not work. Please try again."
 # Ids are database integers: anything bigger is not one of ours (and would overflow the driver).
 MAX_ID = 2**31
+BAD_INPUT = "We could not read that. Please reload the page and try again."
 # Handlers take ``*_extra`` so a client sending too many (or no) arguments gets a plain refusal,
 # not a TypeError.
+HANDLED: set[str] = set()
+
+
+def event(name: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+    """Register a handler behind the two checks every event gets, before the handler runs.
+
+    1. It is charged to its connection and participant (``fairshare``): over budget, the sender
+       gets a translated refusal with ``retry`` seconds, and a socket that keeps sending
+       after many refusals is disconnected.
+    2. Its arguments must be plain, safe JSON values (``validation.payload_ok``): NUL bytes,
+       lone surrogates, control characters and huge numbers get a plain refusal.
+    """
+
+    def register(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        @functools.wraps(handler)
+        def checked(*args: Any) -> dict[str, Any]:
+            # Let every other socket's waiting event go first: a socket with many events
+            # buffered would otherwise be served all of them before anyone else.
+            socketio.sleep(0)
+            sid = getattr(request, "sid", "")
+            # The budget first: a refusal must cost almost nothing.
+            wait = fairshare.event_wait(name, _who(), sid)
+            if wait:
+                _strike(sid)
+                return fairshare.refusal(wait, answer=name == "answer")
+            if not all(payload_ok(a) for a in args):
+                _strike(sid)
+                return {"ok": False, "error": BAD_INPUT}
+            return handler(*args)
+
+        HANDLED.add(name)
+        socketio.on(name)(checked)
+        return checked
+
+    return register
+
+
+def _strike(sid: str) -> None:
+    if fairshare.struck_out(_who(), sid):
+        log.info("socket closed: it kept sending after being refused")
+        disconnect()
 
 
 def _publisher() -> Any:
@@ -70,6 +117,8 @@ def _workshop_id(auth: Any) -> int:
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> None:
     """Sent by every screen on (re)connect: ``auth = {as: phone|console|projector, workshop, token?}``."""
+    if not payload_ok(auth):
+        raise ConnectionRefusedError("bad request")
     kind = auth.get("as") if isinstance(auth, dict) else None
     workshop_id = _workshop_id(auth)
     workshop = db.session.get(Workshop, workshop_id)
@@ -86,6 +135,10 @@ def on_connect(auth: Any = None) -> None:
         )
         if participant is None:
             raise ConnectionRefusedError("not joined")
+        if fairshare.connect_wait(participant):
+            raise ConnectionRefusedError("too many connections: please wait a few seconds")
+        for older in fairshare.fair_share().opened(participant, request.sid):  # type: ignore[attr-defined]
+            socketio.server.disconnect(older, namespace="/")  # at most MAX_SOCKETS per participant
         language = session.get("lang", "en") if session.get("lang") in ("en", "cy") else "en"
         session["sock"] = {"as": "phone", "w": workshop_id, "p": participant}
         join_room(phones_room(workshop_id))
@@ -101,6 +154,7 @@ def on_connect(auth: Any = None) -> None:
             raise ConnectionRefusedError("not allowed") from None
         session["sock"] = {"as": "console", "w": workshop_id, "f": fid}
         join_room(console_room(workshop_id))
+        join_room(facilitator_room(fid))  # so logging out closes this socket at once
     elif kind == "projector":
         token = auth.get("token")
         if not isinstance(token, str) or not hmac.compare_digest(token.encode(), workshop.projector_token.encode()):
@@ -112,9 +166,22 @@ def on_connect(auth: Any = None) -> None:
     log.debug("socket connected: %s for workshop %s", kind, workshop_id)
 
 
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    """Any screen going away: forget its buckets (and its place among its participant's sockets)."""
+    who = _who()
+    fairshare.fair_share().closed(who.get("p") if who.get("as") == "phone" else None, request.sid)  # type: ignore[attr-defined]
+
+
 def _who() -> dict[str, Any]:
     sock = session.get("sock")
     return sock if isinstance(sock, dict) else {}
+
+
+def _console_still_logged_in(who: dict[str, Any]) -> bool:
+    """Re-check a console's login on every event: a logged-out tab must not keep working."""
+    found = current_facilitator()
+    return who.get("as") == "console" and found is not None and found.id == who.get("f")
 
 
 def _store_answer(who: dict[str, Any], data: dict[str, Any], client_id: Any, screener: Screener) -> Submitted:
@@ -133,7 +200,7 @@ def _store_answer(who: dict[str, Any], data: dict[str, Any], client_id: Any, scr
     return result
 
 
-@socketio.on("answer")
+@event("answer")
 def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by a phone with ``{step, client_id, value}``; acknowledged to that phone only.
 
@@ -192,12 +259,15 @@ def _answer(data: Any) -> dict[str, Any]:
     }
 
 
-@socketio.on("sync")
+@event("sync")
 def on_sync(_data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by any screen after (re)connecting; the current state comes back to it only."""
     if _data is not None and not isinstance(_data, dict):
         return {"ok": False, "error": GENERIC_ERROR}
     who = _who()
+    if who.get("as") == "console" and not _console_still_logged_in(who):
+        disconnect()
+        return {"ok": False, "error": "Please log in again."}
     workshop = db.session.get(Workshop, who.get("w")) if who else None
     if workshop is None:
         return {"ok": False, "error": "Please reload the page."}
@@ -205,18 +275,49 @@ def on_sync(_data: Any = None, *_extra: Any) -> dict[str, Any]:
     payload = state_payload(workshop, step)
     if who.get("as") == "phone":
         language = session.get("lang", "en") if session.get("lang") in ("en", "cy") else "en"
-        payload["html"] = render_phone_step(workshop, step, language, bool(session.get("easy")))
+        payload["html"] = _phone_html(workshop, step, language, bool(session.get("easy")))
     else:
         _publisher().mark(workshop.id)
     return {"ok": True, **payload}
 
 
-@socketio.on("control")
+def _phone_html(workshop: Workshop, step: Any, language: str, easy: bool) -> str:
+    """The phone's step panel, rendered once per state and way of reading, not once per ``sync``.
+
+    The live panel holds nothing personal (no form token, no answer), so every phone reading
+    the same state the same way gets the same HTML; a reconnect storm, or one phone sending
+    ``sync`` again and again, costs a dictionary look-up.
+    """
+    cache: OrderedDict[tuple[Any, ...], str] = current_app.extensions.setdefault("cg_phone_html", OrderedDict())
+    key = (
+        workshop.id,
+        workshop.state_version,
+        workshop.current_step,
+        workshop.status,
+        workshop.answering_open,
+        workshop.revealed,
+        workshop.paused,
+        workshop.timer_ends_at,
+        workshop.title,
+        getattr(step, "id", None),
+        language,
+        easy,
+    )
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = render_phone_step(workshop, step, language, easy)
+        while len(cache) > 64:
+            cache.popitem(last=False)
+    return html
+
+
+@event("control")
 def on_control(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by the console with ``{action, argument}``; every screen gets the new ``state``."""
     who = _who()
-    found = current_facilitator()
-    if who.get("as") != "console" or found is None or found.id != who.get("f"):
+    if not _console_still_logged_in(who):
+        if who.get("as") == "console":
+            disconnect()
         return {"ok": False, "error": "Please log in again."}
     if not isinstance(data, dict) or not isinstance(data.get("action"), str):
         return {"ok": False, "error": GENERIC_ERROR}
@@ -227,7 +328,7 @@ def on_control(data: Any = None, *_extra: Any) -> dict[str, Any]:
     return {"ok": error is None, "error": error}
 
 
-@socketio.on("preview")
+@event("preview")
 def on_preview(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by a phone with ``{text}`` before it sends; returns the redacted text. Nothing is stored or logged."""
     who = _who()
@@ -241,7 +342,7 @@ def on_preview(data: Any = None, *_extra: Any) -> dict[str, Any]:
     return {"ok": True, "text": clean.text, "changed": clean.changed, "counts": clean.counts()}
 
 
-@socketio.on("me_too")
+@event("me_too")
 def on_me_too(data: Any = None, *_extra: Any) -> dict[str, Any]:
     """Sent by a phone with ``{comment}``; the new count comes back to that phone only."""
     who = _who()

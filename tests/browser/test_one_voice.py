@@ -20,9 +20,11 @@ import pytest
 if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is a failure
     pytest.importorskip("playwright")
 
-from cg_browser import DESKTOP, PHONE, WAIT, log_in, watch  # noqa: E402
-from conftest import LiveServer  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
+
+from tests.support import LiveServer  # noqa: E402
+
+from .cg_browser import DESKTOP, PHONE, WAIT, go_to_step, log_in, open_console, watch  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -139,8 +141,6 @@ def test_an_answer_that_arrives_after_the_question_closed_is_reported_on_the_pho
     live_server: LiveServer, browser: Browser
 ) -> None:
     """A phone answers while offline; the facilitator moves on; back online, the phone says plainly it was not saved."""
-    from cg_browser import go_to_step, open_console
-
     errors: list[str] = []
     base = live_server.base_url
     cid, wid = _ids(live_server)

@@ -15,17 +15,13 @@ has acknowledged a part of them it gets SIGTERM. The test then checks that:
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,94 +32,51 @@ import pytest
 import requests
 import socketio
 
+from tests.support import ROOT, LiveServer, free_port, server_env, start_server, wait_until_async
+
 pytestmark = [pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 PHONES = 8
 BURST = 40  # answers per phone, under the per-participant answer limit (60 a minute)
 WAIT = 45.0
+# gunicorn does not run run.py's main(): this migrates and makes the demo first, as main() does.
+PREPARE = "import run\nfrom workshop.serve import prepare\nprepare(run.app)\n"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)  # poll interval while waiting on a condition
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@dataclass
-class Server:
-    base: str
-    database: Path
-    process: subprocess.Popen[str]
-    kind: str
-    lines: list[str] = field(default_factory=list)
-
-    def log(self) -> str:
-        return "".join(self.lines[-80:])
-
-
-@pytest.fixture(params=["run.py", "gunicorn"])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
-    """The real server: ``python run.py``, or gunicorn's gevent worker with ``gunicorn.conf.py``."""
-    port = _free_port()
-    database = tmp_path / "db.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_")}
-    env.update(
-        WORKSHOP_DATABASE_URL=f"sqlite:///{database}",
-        WORKSHOP_SECRET_KEY=secrets.token_urlsafe(32),
-        WORKSHOP_PUSH_INTERVAL="0.1",
-        PYTHONUNBUFFERED="1",
+def _gunicorn(folder: Path, env: dict[str, str]) -> LiveServer:
+    """gunicorn's gevent worker with ``gunicorn.conf.py``, its output in a log file like run.py's."""
+    subprocess.run(  # noqa: S603 - our own code with this interpreter
+        [sys.executable, "-c", PREPARE], cwd=ROOT, env=env, check=True, capture_output=True
     )
-    if request.param == "run.py":
-        command = [sys.executable, "run.py", "--host", "127.0.0.1", "--port", str(port)]
-    else:
-        # gunicorn does not run run.py's main(): migrate and make the demo first.
-        subprocess.run(  # noqa: S603 - our own code
-            [sys.executable, "-c", "import run; run.prepare()"], cwd=ROOT, env=env, check=True, capture_output=True
+    port = free_port()
+    log_path = folder / f"gunicorn-{port}.log"
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own server with this interpreter
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "run:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
-        command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "run:app"]
-    process = subprocess.Popen(  # noqa: S603 - our own server
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    found = Server(f"http://127.0.0.1:{port}", database, process, request.param)
+    return LiveServer(f"http://127.0.0.1:{port}", process, log_path, env["WORKSHOP_DATABASE_URL"])
 
-    def drain() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            found.lines.append(line)
 
-    threading.Thread(target=drain, daemon=True).start()
+@pytest.fixture(params=["run", "gunicorn"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """Which server: ``python run.py`` ("run"), or gunicorn's gevent worker with ``gunicorn.conf.py``."""
+    return str(request.param)
 
-    def healthy() -> bool:
-        if process.poll() is not None:
-            raise AssertionError("the server stopped while starting:\n" + found.log())
-        try:
-            with urllib.request.urlopen(found.base + "/healthz", timeout=2) as response:  # noqa: S310 - local
-                return bool(response.status == 200)
-        except OSError:
-            return False
 
+@pytest.fixture
+def server(kind: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The real server: ``python run.py`` (the suite's launcher), or gunicorn's gevent worker."""
+    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", WORKSHOP_PUSH_INTERVAL="0.1")
+    found = start_server(tmp_path, env) if kind == "run" else _gunicorn(tmp_path, env)
     try:
-        _wait(healthy, WAIT, "the server to start")
+        found.wait_healthy()
         yield found
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
+        found.stop()
 
 
 def _open_first_question(database: Path) -> tuple[int, str, int, dict[str, Any]]:
@@ -164,10 +117,11 @@ class Phone:
     restarting: bool = False
 
 
-async def _burst(server: Server) -> tuple[list[Phone], int, float]:
+async def _burst(server: LiveServer) -> tuple[list[Phone], int, float]:
     wid, code, position, value = _open_first_question(server.database)
     cookies = [_join(server.base, code) for _ in range(PHONES)]
     phones: list[Phone] = []
+    changed = asyncio.Event()  # set whenever an answer is acknowledged or given up
     for cookie in cookies:
         client = socketio.AsyncClient(reconnection=False)
         phone = Phone(client)
@@ -192,38 +146,69 @@ async def _burst(server: Server) -> tuple[list[Phone], int, float]:
             return  # no acknowledgement: still the phone's to send again
         phone.acks[client_id] = ack
 
+    def start(phone: Phone, after: bool = False) -> asyncio.Future[None]:
+        task = asyncio.ensure_future(send(phone, after))
+        task.add_done_callback(lambda _: changed.set())  # after the task is done, so the waits see it
+        return task
+
+    def acked() -> int:
+        return sum(len(p.acks) for p in phones)
+
+    def settled(tasks: list[asyncio.Future[None]]) -> str:
+        return f"{sum(not t.done() for t in tasks)} of {len(tasks)} answers still waiting"
+
     # The whole burst goes out at once; a quarter acknowledged, the server gets SIGTERM while
-    # the rest are still in flight; then each phone sends a few more, as phones would.
-    tasks = [asyncio.ensure_future(send(phone)) for _ in range(BURST) for phone in phones]
-    deadline = time.monotonic() + WAIT
-    while sum(len(p.acks) for p in phones) < PHONES * BURST // 4 and time.monotonic() < deadline:
-        await asyncio.sleep(0.005)  # waiting on a condition, with a deadline
-    total_before = sum(len(p.sent_before) for p in phones)
-    in_flight = total_before - sum(len(p.acks) for p in phones)
-    ended: list[float] = []
-    watcher = threading.Thread(
-        target=lambda: (server.process.wait(timeout=30), ended.append(time.monotonic())), daemon=True
-    )
-    server.process.send_signal(signal.SIGTERM)
-    signalled = time.monotonic()
-    watcher.start()
-    for _ in range(5):
-        tasks += [asyncio.ensure_future(send(phone, after=True)) for phone in phones if phone.client.connected]
-        await asyncio.sleep(0.01)
-    assert in_flight > 0, "every answer was acknowledged before the signal: nothing was in flight"
-    await asyncio.wait(tasks, timeout=WAIT)
-    watcher.join(timeout=30)
-    exited = (ended[0] if ended else float("inf")) - signalled
-    for phone in phones:
-        if phone.client.connected:
-            await phone.client.disconnect()
+    # the rest are still in flight; then each phone sends a few more, each once the one before
+    # it has its answer (or was given up), as phones would.
+    tasks = [start(phone) for _ in range(BURST) for phone in phones]
+    try:
+        await wait_until_async(
+            lambda: acked() >= PHONES * BURST // 4,
+            WAIT,
+            "a quarter of the burst is acknowledged",
+            changed=changed,
+            last=lambda: f"{acked()} acknowledged",
+        )
+        total_before = sum(len(p.sent_before) for p in phones)
+        in_flight = total_before - acked()
+        ended: list[float] = []
+        watcher = threading.Thread(
+            target=lambda: (server.process.wait(timeout=30), ended.append(time.monotonic())), daemon=True
+        )
+        server.process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        watcher.start()
+        for _ in range(5):
+            round_ = [start(phone, after=True) for phone in phones if phone.client.connected]
+            tasks += round_
+            await wait_until_async(
+                lambda round_=round_: all(t.done() for t in round_),
+                WAIT,
+                "the answers sent after the signal are acknowledged or given up",
+                changed=changed,
+                last=lambda round_=round_: settled(round_),
+            )
+        assert in_flight > 0, "every answer was acknowledged before the signal: nothing was in flight"
+        await wait_until_async(
+            lambda: all(t.done() for t in tasks),
+            WAIT,
+            "every answer sent is acknowledged or given up",
+            changed=changed,
+            last=lambda: settled(tasks),
+        )
+        await wait_until_async(lambda: ended, 30, "the server has exited after SIGTERM", last=lambda: server.log(20))
+        exited = ended[0] - signalled
+    finally:
+        for phone in phones:
+            if phone.client.connected:
+                await phone.client.disconnect()
     assert total_before > 0
     return phones, in_flight, exited
 
 
-def test_sigterm_mid_burst_acknowledges_every_answer_in_flight(server: Server) -> None:
+def test_sigterm_mid_burst_acknowledges_every_answer_in_flight(kind: str, server: LiveServer) -> None:
     phones, in_flight, exited = asyncio.run(_burst(server))
-    assert server.process.poll() is not None, "the server did not exit after SIGTERM:\n" + server.log()
+    assert server.process.poll() is not None, "the server did not exit after SIGTERM:\n" + server.log(80)
     assert exited < 8.0, f"the server took {exited:.1f} s to stop"
     assert server.process.returncode == 0, server.log()
     sent_before = [c for p in phones for c in p.sent_before]
@@ -241,8 +226,8 @@ def test_sigterm_mid_burst_acknowledges_every_answer_in_flight(server: Server) -
     assert len(stored) == len(phones)
     assert stored <= saved
     print(  # the figures for the report (pytest -s)
-        f"\ngraceful stop ({server.kind}): {len(sent_before)} answers sent before SIGTERM ({in_flight} still in flight), all acknowledged "
+        f"\ngraceful stop ({kind}): {len(sent_before)} answers sent before SIGTERM ({in_flight} still in flight), all acknowledged "
         f"({len(saved)} saved, {len(retried)} kept for resending); exited {exited:.2f} s after the signal"
     )
-    if server.kind == "run.py":
-        assert "Common Ground has stopped." in server.log()
+    if kind == "run":
+        assert "Common Ground has stopped." in server.log(), server.log()

@@ -8,10 +8,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.support import PASSWORD, Factory, make_app
 from workshop.extensions import db, socketio
-from workshop.services.accounts import create_facilitator
-
-from .helpers import Live, make_app, make_workshop
 
 WIFI = {"REMOTE_ADDR": "192.168.1.23"}
 FACILITATOR_PAGES = ["/login", "/f/", "/f/c/1", "/f/c/1/w/1/console", "/f/c/1/record", "/f/c/1/w/1/moderation"]
@@ -21,8 +19,7 @@ def _app(database_url: str, **config: Any) -> Iterator[Flask]:
     app = make_app(database_url, **config)
     with app.app_context():
         db.create_all()
-        create_facilitator(db.session, "alex", "correct horse battery")
-        db.session.commit()
+    Factory(app).facilitator("alex")
     yield app
     with app.app_context():
         db.session.remove()
@@ -44,9 +41,7 @@ def test_facilitator_pages_refuse_the_rooms_wifi_over_plain_http(plain: Flask, p
 
 
 def test_a_password_posted_from_the_wifi_is_not_even_read(plain: Flask) -> None:
-    response = plain.test_client().post(
-        "/login", data={"name": "alex", "password": "correct horse battery"}, environ_base=WIFI
-    )
+    response = plain.test_client().post("/login", data={"name": "alex", "password": PASSWORD}, environ_base=WIFI)
     assert response.status_code == 403
     assert "Set-Cookie" not in response.headers or "cg_session" not in response.headers.get("Set-Cookie", "")
 
@@ -71,14 +66,10 @@ def test_participant_pages_stay_open_on_the_wifi(plain: Flask, path: str) -> Non
 
 
 def test_the_console_socket_is_refused_from_the_wifi(plain: Flask) -> None:
-    with plain.app_context():
-        from workshop.models import Facilitator
-
-        fid = db.session.scalar(db.select(Facilitator.id))
-    live: Live = make_workshop(plain, fid)
-    laptop = plain.test_client()
-    assert laptop.post("/login", data={"name": "alex", "password": "correct horse battery"}).status_code == 302
-    ok = socketio.test_client(plain, flask_test_client=laptop, auth={"as": "console", "workshop": live.workshop_id})
+    factory = Factory(plain)
+    live = factory.workshop("alex")
+    laptop = factory.login("alex")  # over plain HTTP, from the laptop itself
+    ok = factory.console(laptop, live)  # asserts the console socket is connected
     assert ok.is_connected()
     ok.disconnect()
     # The same logged-in cookie, from an address on the Wi-Fi.

@@ -11,13 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect, select
 
+from tests.support import Factory, Live, answer
 from workshop.domain import presence as pr
 from workshop.extensions import db
 from workshop.models import ControlEvent, InvitationCode, Participant, Response, Workshop
 from workshop.qr import qr_svg
 from workshop.services import room
-
-from .helpers import Live, answer, control, phone, step_position
 
 
 def _set(app: Flask, live: Live, **fields: Any) -> None:
@@ -223,11 +222,10 @@ def test_the_console_warns_of_too_many_or_too_fast(app: Flask, client: FlaskClie
 
 
 def test_voiding_a_burst_takes_its_answers_out_of_every_count_and_keeps_the_reason(
-    app: Flask, client: FlaskClient, live: Live
+    app: Flask, client: FlaskClient, live: Live, factory: Factory
 ) -> None:
-    honest = [phone(app, live)[1] for _ in range(2)]
-    position = step_position(app, live.workshop_id, "position")
-    control(app, live.workshop_id, "goto", position)
+    honest = [factory.phone(live)[1] for _ in range(2)]
+    position = factory.goto(live, prompt_type="position")
     for sock in honest:
         assert answer(sock, position, {"position": "consent"})["ok"]
     burst_at = datetime.now(UTC) + timedelta(seconds=30)

@@ -173,7 +173,9 @@ def invitation_counts(db: DbSession, workshop_id: int) -> tuple[int, int]:
             select(InvitationCode.used, func.count())
             .where(InvitationCode.workshop_id == workshop_id)
             .group_by(InvitationCode.used)
-        ).tuples()
+        )
+        .tuples()
+        .all()  # a list: a Result has keys(), so dict() would index it by column name
     )
     return int(sum(rows.values())), int(rows.get(True, 0))
 

@@ -3,7 +3,8 @@
 Adapters translate HTTP requests, socket events and commands into service calls, and each
 owns its transaction (run the service, commit, publish). Views, one home each:
 ``auth`` (log in and out), ``facilitator``, ``participant``, ``projector``, ``exports`` (a
-package: record, register), ``public``, ``assisted``, ``moderation``, ``sockets`` and ``cli``.
+package: record, register), ``public``, ``assisted``, ``moderation``, ``room`` (joining
+settings, invitations, tablets, voiding), ``sockets`` and ``cli``.
 
 Views never import one another. What two of them share is infrastructure, and lives in one
 of these shared modules (or below, in ``services``, ``realtime`` and ``domain``):
@@ -13,7 +14,9 @@ of these shared modules (or below, in ``services``, ``realtime`` and ``domain``)
 * ``links``: the join and projector links;
 * ``control``: running a facilitator's control (the console's socket event and its form);
 * ``rendering``: a record made into files (the export routes and the ``export`` command);
-* ``ratelimit``, ``hooks`` and ``errors``: limits, request hooks and template helpers, error pages.
+* ``ratelimit``, ``hooks`` and ``errors``: limits, request hooks and template helpers, error pages;
+* ``localonly``: keeping the facilitator's pages and console socket off plain-HTTP Wi-Fi
+  (``facilitator_reachable``) and the Secure-cookie session.
 
 ``tests/unit/test_house.py`` checks this list against the imports.
 """

@@ -21,9 +21,8 @@ if os.environ.get("CI", "").lower() != "true":  # in CI a missing Playwright is 
     pytest.importorskip("playwright")
 
 from cg_browser import DESKTOP, PHONE, WAIT, log_in, watch  # noqa: E402
+from conftest import LiveServer  # noqa: E402
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
-
-from tests.support import LiveServer  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from secworld import World
 from sqlalchemy import func, select
 
+from tests.support import Factory, Live
 from workshop.extensions import db, socketio
 from workshop.models import Response
 from workshop.realtime import console_room
@@ -23,13 +23,8 @@ FAST = "Too many requests from this phone. Please wait a few seconds and try aga
 FAST_ANSWER = "You are sending very fast. Please wait a few seconds. Your answer is kept and sent again."
 
 
-@pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
-
-
-def phone_socket(app: Flask, phone: Any, w: dict[str, Any]) -> Any:
-    sock = socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]})
+def phone_socket(app: Flask, phone: Any, w: Live) -> Any:
+    sock = socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w.workshop_id})
     assert sock.is_connected()
     return sock
 
@@ -47,10 +42,10 @@ def test_a_bucket_allows_its_capacity_then_refills_at_its_rate() -> None:
     assert len(small) <= 2  # bounded, and full buckets are forgotten
 
 
-def test_a_flooding_phone_is_refused_plainly_and_others_are_not(app: Flask, world: World) -> None:
-    w = world.workshop("alex")
-    flooder = phone_socket(app, world.join(w), w)
-    honest = phone_socket(app, world.join(w), w)
+def test_a_flooding_phone_is_refused_plainly_and_others_are_not(app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
+    flooder = phone_socket(app, factory.join(w), w)
+    honest = phone_socket(app, factory.join(w), w)
     acks = [flooder.emit("sync", {}, callback=True) for _ in range(15)]
     refused = [a for a in acks if not a.get("ok")]
     capacity = fairshare.DEFAULT_BUDGETS["connection"][0]
@@ -61,11 +56,11 @@ def test_a_flooding_phone_is_refused_plainly_and_others_are_not(app: Flask, worl
     honest.disconnect()
 
 
-def test_refused_answers_are_not_stored_and_say_so_in_welsh(app: Flask, world: World) -> None:
+def test_refused_answers_are_not_stored_and_say_so_in_welsh(app: Flask, factory: Factory) -> None:
     app.config["FAIR_SHARE"] = {"connection": (3.0, 0.01), "participant": (3.0, 0.01)}
-    w = world.workshop("alex", moderation="post")
-    step = world.goto(w, prompt_type="scale")
-    phone = world.join(w)
+    w = factory.workshop("alex", moderation="post")
+    step = factory.goto(w, prompt_type="scale")
+    phone = factory.join(w)
     phone.get("/language/cy")
     sock = phone_socket(app, phone, w)
     acks = [
@@ -79,10 +74,10 @@ def test_refused_answers_are_not_stored_and_say_so_in_welsh(app: Flask, world: W
     sock.disconnect()
 
 
-def test_a_socket_that_ignores_refusals_is_closed(app: Flask, world: World) -> None:
+def test_a_socket_that_ignores_refusals_is_closed(app: Flask, factory: Factory) -> None:
     app.config["FAIR_SHARE"] = {"connection": (2.0, 0.01), "strikes": (5.0, 0.01)}
-    w = world.workshop("alex")
-    phone = world.join(w)
+    w = factory.workshop("alex", moderation="pre")
+    phone = factory.join(w)
     sock = phone_socket(app, phone, w)
     for _ in range(20):
         if not sock.is_connected():
@@ -97,47 +92,49 @@ def test_a_socket_that_ignores_refusals_is_closed(app: Flask, world: World) -> N
     assert not again.is_connected() and [a.get("limited", False) for a in acks] == [False, False, True]
 
 
-def test_at_most_three_sockets_per_participant_and_connecting_is_limited(app: Flask, world: World) -> None:
-    w = world.workshop("alex")
-    phone = world.join(w)
+def test_at_most_three_sockets_per_participant_and_connecting_is_limited(app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
+    phone = factory.join(w)
     socks = [phone_socket(app, phone, w) for _ in range(fairshare.MAX_SOCKETS + 1)]
     assert not socks[0].is_connected()  # the oldest made way for the newest
     assert all(s.is_connected() for s in socks[1:])
-    attempts = [socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]})]
+    attempts = [socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w.workshop_id})]
     for _ in range(10):
-        attempts.append(socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]}))
+        attempts.append(
+            socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w.workshop_id})
+        )
     assert not attempts[-1].is_connected()  # a reconnect storm from one participant is refused
-    other = phone_socket(app, world.join(w), w)  # another participant connects as usual
+    other = phone_socket(app, factory.join(w), w)  # another participant connects as usual
     assert other.emit("sync", {}, callback=True)["ok"]
     for s in [*socks, *attempts, other]:
         if s.is_connected():
             s.disconnect()
 
 
-def test_participant_pages_are_limited_per_participant(app: Flask, world: World) -> None:
+def test_participant_pages_are_limited_per_participant(app: Flask, factory: Factory) -> None:
     app.config["FAIR_SHARE"] = {"page": (5.0, 0.01)}
-    w = world.workshop("alex")
-    phone = world.join(w)
-    statuses = [phone.get(f"/w/{w['code']}").status_code for _ in range(8)]
+    w = factory.workshop("alex", moderation="pre")
+    phone = factory.join(w)
+    statuses = [phone.get(f"/w/{w.code}").status_code for _ in range(8)]
     assert 200 in statuses and statuses[-1] == 429
-    page = phone.get(f"/w/{w['code']}")
+    page = phone.get(f"/w/{w.code}")
     assert FAST in page.get_data(as_text=True) and int(page.headers["Retry-After"]) >= 1
-    other = world.join(w)
-    assert other.get(f"/w/{w['code']}").status_code == 200
+    other = factory.join(w)
+    assert other.get(f"/w/{w.code}").status_code == 200
 
 
-def test_logging_out_closes_the_console_at_once(app: Flask, world: World) -> None:
-    w = world.workshop("alex")
-    browser = world.login("alex")
-    console = socketio.test_client(app, flask_test_client=browser, auth={"as": "console", "workshop": w["wid"]})
-    other_tab = socketio.test_client(app, flask_test_client=browser, auth={"as": "console", "workshop": w["wid"]})
+def test_logging_out_closes_the_console_at_once(app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
+    browser = factory.login("alex")
+    console = socketio.test_client(app, flask_test_client=browser, auth={"as": "console", "workshop": w.workshop_id})
+    other_tab = socketio.test_client(app, flask_test_client=browser, auth={"as": "console", "workshop": w.workshop_id})
     assert console.is_connected() and other_tab.is_connected()
     assert browser.post("/logout").status_code == 302
     assert not console.is_connected() and not other_tab.is_connected()
     # Nothing of theirs is left in the console's room, so no result can reach it.
-    assert list(socketio.server.manager.get_participants("/", console_room(w["wid"]))) == []
+    assert list(socketio.server.manager.get_participants("/", console_room(w.workshop_id))) == []
     # A console socket opened with the old cookie copy is refused, and its events too.
-    again = socketio.test_client(app, flask_test_client=browser, auth={"as": "console", "workshop": w["wid"]})
+    again = socketio.test_client(app, flask_test_client=browser, auth={"as": "console", "workshop": w.workshop_id})
     assert not again.is_connected()
 
 

@@ -23,13 +23,13 @@ import engineio.packet
 import pytest
 from flask import Flask
 from flask_wtf import FlaskForm
-from secworld import World
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
+from tests.support import Factory, Live
 from workshop.extensions import db, socketio
 from workshop.models import Participant
-from workshop.realtime import EVENT_NAMES
+from workshop.realtime import EVENTS
 from workshop.web import forms
 from workshop.web.sockets import HANDLED
 from workshop.web.validation import payload_ok
@@ -104,33 +104,33 @@ def form_fields() -> list[str]:
 
 
 @pytest.fixture
-def world(app: Flask) -> World:
+def factory(app: Flask, factory: Factory) -> Factory:
     # Fuzz what a handler does with crafted input, not the rate limits (they have their own
     # tests): budgets big enough that nothing is refused for its rate.
     roomy = (1e9, 1e9)
     app.config["FAIR_SHARE"] = {k: roomy for k in ("participant", "connection", "screen", "strikes", "page", "address")}
     app.config["RATE_LIMITS"] = {"join": (10**9, 600), "receipt": (10**9, 60), "login": (10**9, 60)}
-    return World(app)
+    return factory
 
 
-def _values(app: Flask, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
-    w = world.workshop("alex", moderation="post")
-    world.goto(w, prompt_type="position")
+def _values(app: Flask, factory: Factory) -> tuple[Live, dict[str, Any]]:
+    w = factory.workshop("alex", moderation="post")
+    factory.goto(w, prompt_type="position")
     with app.app_context():
         from workshop.models import Consultation
 
         pid = db.session.scalar(select(Participant.id).limit(1)) or 1
-        public = db.session.get(Consultation, w["cid"]).public_token
+        public = db.session.get(Consultation, w.consultation_id).public_token
     values = {
-        "consultation_id": w["cid"],
-        "workshop_id": w["wid"],
-        "use_case_id": w["uid"],
+        "consultation_id": w.consultation_id,
+        "workshop_id": w.workshop_id,
+        "use_case_id": w.use_case_id,
         "participant_id": pid,
         "position": 1,
         "item_id": 1,
         "comment_id": 1,
         "alert_id": 1,
-        "code": w["code"],
+        "code": w.code,
         "export_format": "csv",
         "setting": "on",
         "lang": "cy",
@@ -165,16 +165,16 @@ def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [f"{r.name}: {r.getMessage()[:200]}" for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
-def test_every_route_survives_crafted_input(app: Flask, world: World, caplog: pytest.LogCaptureFixture) -> None:
+def test_every_route_survives_crafted_input(app: Flask, factory: Factory, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    w, values = _values(app, world)
-    values["_projector"] = w["token"]
+    w, values = _values(app, factory)
+    values["_projector"] = w.projector_token
     rng = random.Random(SEED)
     fields = form_fields()
     identities = {
         "anonymous": lambda: app.test_client(),
-        "facilitator": lambda: world.login("alex"),
-        "phone": lambda: world.join(w),
+        "facilitator": lambda: factory.login("alex"),
+        "phone": lambda: factory.join(w),
     }
     rules = [r for r in app.url_map.iter_rules()]
     assert len(rules) > 50
@@ -213,10 +213,10 @@ def test_every_route_survives_crafted_input(app: Flask, world: World, caplog: py
     assert not _errors(caplog), _errors(caplog)[:20]
 
 
-def test_crafted_input_gets_a_plain_400_not_a_500(app: Flask, world: World) -> None:
-    w, _ = _values(app, world)
+def test_crafted_input_gets_a_plain_400_not_a_500(app: Flask, factory: Factory) -> None:
+    w, _ = _values(app, factory)
     client = app.test_client()
-    for url in ("/p/%00", f"/w/{w['code']}%00", "/j/%ff%fe", "/?x=%00", "/glossary?n=" + "9" * 400):
+    for url in ("/p/%00", f"/w/{w.code}%00", "/j/%ff%fe", "/?x=%00", "/glossary?n=" + "9" * 400):
         response = client.get(url)
         assert response.status_code == 400, url
         assert "Something in that request was not right" in response.get_data(as_text=True)
@@ -235,8 +235,8 @@ def test_crafted_input_gets_a_plain_400_not_a_500(app: Flask, world: World) -> N
         "/login?next=//evil.example",
     ],
 )
-def test_redirects_stay_on_this_site(app: Flask, world: World, url: str) -> None:
-    world.facilitator("alex")
+def test_redirects_stay_on_this_site(app: Flask, factory: Factory, url: str) -> None:
+    factory.facilitator("alex")
     client = app.test_client()
     if url.startswith("/login"):
         response = client.post(url, data={"name": "alex", "password": "correct horse battery"})
@@ -273,20 +273,27 @@ SOCKET_GARBAGE: list[Any] = [
 ]
 
 
-def test_every_socket_event_survives_crafted_input(app: Flask, world: World, caplog: pytest.LogCaptureFixture) -> None:
+def test_every_socket_event_survives_crafted_input(
+    app: Flask, factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING)
-    w, _ = _values(app, world)
-    assert {e for e in EVENT_NAMES if e not in ("state", "tally", "moderation")} <= HANDLED
+    w, _ = _values(app, factory)
+    # Every event a screen may send is handled (the server's own events, such as "state" and
+    # "restarting", are sent by the server only).
+    sent_by_screens = {e.name for e in EVENTS if e.sender != "server"}
+    assert {"answer", "sync", "control"} <= sent_by_screens <= HANDLED
     # The lenient decoder is for Socket.IO packets only: Engine.IO needs the strict one (a
     # WebSocket upgrade's "probe" must stay text), as the browser tests found.
     assert engineio.packet.Packet.json is engineio.json
-    phone = world.join(w)
+    phone = factory.join(w)
     screens = {
-        "phone": socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]}),
+        "phone": socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w.workshop_id}),
         "console": socketio.test_client(
-            app, flask_test_client=world.login("alex"), auth={"as": "console", "workshop": w["wid"]}
+            app, flask_test_client=factory.login("alex"), auth={"as": "console", "workshop": w.workshop_id}
         ),
-        "projector": socketio.test_client(app, auth={"as": "projector", "workshop": w["wid"], "token": w["token"]}),
+        "projector": socketio.test_client(
+            app, auth={"as": "projector", "workshop": w.workshop_id, "token": w.projector_token}
+        ),
     }
     assert all(s.is_connected() for s in screens.values())
     for kind, sock in screens.items():
@@ -304,7 +311,7 @@ def test_every_socket_event_survives_crafted_input(app: Flask, world: World, cap
     for auth in (
         {"as": "phone", "workshop": 10**400},
         {"as": "\x00", "workshop": 1},
-        {"as": "projector", "workshop": w["wid"], "token": "\ud800"},
+        {"as": "projector", "workshop": w.workshop_id, "token": "\ud800"},
     ):
         assert not socketio.test_client(app, auth=auth).is_connected()
     assert not _errors(caplog), _errors(caplog)[:20]

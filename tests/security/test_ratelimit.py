@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from secworld import PASSWORD, World, make_app
 from sqlalchemy import func, select
 
+from tests.support import PASSWORD, Factory, make_app
 from workshop.extensions import db, socketio
 from workshop.models import Response
 from workshop.web import ratelimit
@@ -23,13 +23,8 @@ WAIT = "Please wait a minute and try again."
 
 
 @pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
-
-
-@pytest.fixture
 def small_app(database_url: str, app: Flask) -> Iterator[Flask]:
-    """The app with small limits, on the same database as ``app`` (so ``world`` can fill it)."""
+    """The app with small limits, on the same database as ``app`` (so ``factory`` can fill it)."""
     limited = make_app(
         database_url, RATE_LIMITS={"join": (5, 60), "receipt": (3, 60), "login": (4, 60), "answer": (3, 60)}
     )
@@ -40,8 +35,7 @@ def small_app(database_url: str, app: Flask) -> Iterator[Flask]:
 
 
 def client_at(app: Flask, address: str = ADDRESS) -> Any:
-    # Over HTTPS, as a hosted deployment is reached: over plain HTTP the facilitator's pages
-    # answer only on the laptop itself (workshop/web/localonly.py).
+    """A browser or phone from ``address`` (over HTTPS, as a hosted deployment is reached)."""
     return Factory(app).client(address)
 
 
@@ -63,12 +57,12 @@ class Clock:
         self.now += seconds
 
 
-def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, world: World) -> None:
-    w = world.workshop("alex")
+def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
     clock = Clock(app)
     limit = ratelimit.DEFAULT_RULES["join"][0]
     guesser = client_at(app)
-    for n, wrong in enumerate(wrong_codes(w["code"], limit)):
+    for n, wrong in enumerate(wrong_codes(w.code, limit)):
         response = guesser.post("/", data={"code": wrong}) if n % 2 else guesser.get(f"/j/{wrong}")
         assert response.status_code in (400, 404)
     blocked = guesser.post("/", data={"code": "XXXXXX"})
@@ -76,8 +70,8 @@ def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, worl
     page = blocked.get_data(as_text=True)
     assert TOO_MANY in page and WAIT in page and blocked.headers["Retry-After"] == "2"
     # In back-off, a code nobody here has used is not looked up, right or wrong: a guesser learns nothing.
-    assert guesser.get(f"/j/{w['code']}").status_code == 429
-    assert guesser.post("/", data={"code": w["code"]}).status_code == 429
+    assert guesser.get(f"/j/{w.code}").status_code == 429
+    assert guesser.post("/", data={"code": w.code}).status_code == 429
     # Exponential back-off: the next try is allowed after 2 s, then 4 s after that one.
     clock.advance(2.1)
     assert guesser.get("/j/XXXXXX").status_code == 404
@@ -87,68 +81,70 @@ def test_join_code_guessing_is_throttled_with_the_default_limit(app: Flask, worl
     assert guesser.get("/j/YYYYYY").status_code == 404
     # Someone else in the world is not affected.
     other = client_at(app, "198.51.100.9")
-    assert other.get(f"/j/{w['code']}").status_code == 200
+    assert other.get(f"/j/{w.code}").status_code == 200
 
 
-def test_the_same_wrong_code_typed_again_counts_once(small_app: Flask, world: World) -> None:
-    world.workshop("alex")
+def test_the_same_wrong_code_typed_again_counts_once(small_app: Flask, factory: Factory) -> None:
+    factory.workshop("alex", moderation="pre")
     client = client_at(small_app)
     for _ in range(20):  # someone retyping the same typo, or reloading its page
         assert client.get("/j/QQQQQQ").status_code == 404
     assert client.get("/j/QQQQQR").status_code == 404
 
 
-def test_a_room_sharing_one_address_is_never_locked_out_by_a_guesser_among_it(small_app: Flask, world: World) -> None:
-    w = world.workshop("alex")
+def test_a_room_sharing_one_address_is_never_locked_out_by_a_guesser_among_it(
+    small_app: Flask, factory: Factory
+) -> None:
+    w = factory.workshop("alex", moderation="pre")
     Clock(small_app)
     first = client_at(small_app)
-    assert first.post("/", data={"code": w["code"]}).status_code == 302  # the first phone, before the guesser
-    assert first.post(f"/j/{w['code']}").status_code == 302
+    assert first.post("/", data={"code": w.code}).status_code == 302  # the first phone, before the guesser
+    assert first.post(f"/j/{w.code}").status_code == 302
     guesser = client_at(small_app)
     refused = 0
-    for wrong in wrong_codes(w["code"], 40):
+    for wrong in wrong_codes(w.code, 40):
         refused += guesser.get(f"/j/{wrong}").status_code == 429
     assert refused >= 30  # the guesser is held back ...
     for _ in range(10):  # ... but every phone in the room typing the right code gets in
         phone = client_at(small_app)
-        assert phone.post("/", data={"code": w["code"].lower()}).status_code == 302
-        assert phone.post(f"/j/{w['code']}").status_code == 302
-        assert phone.get(f"/w/{w['code']}").status_code == 200
+        assert phone.post("/", data={"code": w.code.lower()}).status_code == 302
+        assert phone.post(f"/j/{w.code}").status_code == 302
+        assert phone.get(f"/w/{w.code}").status_code == 200
 
 
-def test_successful_joins_earn_room_for_typos(small_app: Flask, world: World) -> None:
-    w = world.workshop("alex")
+def test_successful_joins_earn_room_for_typos(small_app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
     Clock(small_app)
     limit = 5  # small_app's join limit
     for _ in range(3):
-        assert client_at(small_app).post(f"/j/{w['code']}").status_code == 302
+        assert client_at(small_app).post(f"/j/{w.code}").status_code == 302
     typist = client_at(small_app)
-    statuses = [typist.get(f"/j/{c}").status_code for c in wrong_codes(w["code"], limit + 4)]
+    statuses = [typist.get(f"/j/{c}").status_code for c in wrong_codes(w.code, limit + 4)]
     assert statuses[: limit + 3] == [404] * (limit + 3) and statuses[-1] == 429
 
 
-def test_viewing_ones_own_receipt_never_counts_as_a_guess(small_app: Flask, world: World) -> None:
-    w = world.workshop("alex")
+def test_viewing_ones_own_receipt_never_counts_as_a_guess(small_app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
     Clock(small_app)
     phones = [client_at(small_app) for _ in range(3)]
     for phone in phones:
-        assert phone.post(f"/j/{w['code']}").status_code == 302
-    world.control(w, "end")
+        assert phone.post(f"/j/{w.code}").status_code == 302
+    factory.control(w, "end")
     for _ in range(10):  # after the workshop, people come back to their receipts, again and again
         for phone in phones:
-            response = phone.get(f"/w/{w['code']}/receipt")
+            response = phone.get(f"/w/{w.code}/receipt")
             assert response.status_code == 200 and "receipt" in response.get_data(as_text=True).lower()
-            assert phone.get(f"/w/{w['code']}").status_code == 404  # the live page is gone, not a guess
+            assert phone.get(f"/w/{w.code}").status_code == 404  # the live page is gone, not a guess
     limiter = small_app.extensions["cg_ratelimit"]
     assert limiter.count("join", limiter.client_key(ADDRESS)) == 0
 
 
-def test_right_codes_do_not_count(small_app: Flask, world: World) -> None:
-    w = world.workshop("alex")
+def test_right_codes_do_not_count(small_app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="pre")
     room = client_at(small_app)
     for _ in range(20):  # a room full of phones behind one address, all scanning the QR code
-        assert room.get(f"/j/{w['code']}").status_code == 200
-        assert room.post("/", data={"code": w["code"].lower()}).status_code == 302
+        assert room.get(f"/j/{w.code}").status_code == 200
+        assert room.post("/", data={"code": w.code.lower()}).status_code == 302
 
 
 def test_receipt_code_guessing_is_throttled(small_app: Flask) -> None:
@@ -160,8 +156,8 @@ def test_receipt_code_guessing_is_throttled(small_app: Flask) -> None:
     assert response.status_code == 429 and WAIT in response.get_data(as_text=True)
 
 
-def test_logins_are_throttled_per_client_across_names(small_app: Flask, world: World) -> None:
-    world.facilitator("alex")
+def test_logins_are_throttled_per_client_across_names(small_app: Flask, factory: Factory) -> None:
+    factory.facilitator("alex")
     client = client_at(small_app)
     for n in range(4):  # wrong passwords spread over several names, so no one pair backs off
         response = client.post("/login", data={"name": f"name{n}", "password": "wrong password"})
@@ -175,21 +171,21 @@ def test_logins_are_throttled_per_client_across_names(small_app: Flask, world: W
     assert other.post("/login", data={"name": "alex", "password": PASSWORD}).status_code == 302
 
 
-def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, world: World) -> None:
-    w = world.workshop("alex", moderation="post")
+def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, factory: Factory) -> None:
+    w = factory.workshop("alex", moderation="post")
     phone = small_app.test_client()
-    assert phone.post(f"/j/{w['code']}").status_code == 302
-    step = world.goto(w, prompt_type="scale")
+    assert phone.post(f"/j/{w.code}").status_code == 302
+    step = factory.goto(w, prompt_type="scale")
     for n in range(3):
         response = phone.post(
-            f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": str(n + 1)}
+            f"/w/{w.code}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": str(n + 1)}
         )
         assert response.status_code == 302
-    response = phone.post(f"/w/{w['code']}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": "5"})
+    response = phone.post(f"/w/{w.code}/answer", data={"step": step, "client_id": uuid.uuid4().hex, "scale": "5"})
     assert response.status_code == 400 and "Too many tries. Please wait a minute" in response.get_data(as_text=True)
 
     # The socket path shares the same count for the same participant.
-    sock = socketio.test_client(small_app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]})
+    sock = socketio.test_client(small_app, flask_test_client=phone, auth={"as": "phone", "workshop": w.workshop_id})
     assert sock.is_connected()
     ack = sock.emit("answer", {"step": step, "client_id": uuid.uuid4().hex, "value": {"scale": 4}}, callback=True)
     assert ack["ok"] is False and ack["error"] == ratelimit.MESSAGE
@@ -199,8 +195,8 @@ def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, w
 
     # Another participant is not affected.
     other = small_app.test_client()
-    other.post(f"/j/{w['code']}")
-    sock2 = socketio.test_client(small_app, flask_test_client=other, auth={"as": "phone", "workshop": w["wid"]})
+    other.post(f"/j/{w.code}")
+    sock2 = socketio.test_client(small_app, flask_test_client=other, auth={"as": "phone", "workshop": w.workshop_id})
     ack = sock2.emit("answer", {"step": step, "client_id": uuid.uuid4().hex, "value": {"scale": 4}}, callback=True)
     assert ack["ok"] is True
     with small_app.app_context():
@@ -209,12 +205,12 @@ def test_answers_are_throttled_per_participant_on_both_paths(small_app: Flask, w
     sock2.disconnect()
 
 
-def test_addresses_are_kept_only_as_keyed_hashes(small_app: Flask, world: World, database_url: str) -> None:
-    w = world.workshop("alex")
+def test_addresses_are_kept_only_as_keyed_hashes(small_app: Flask, factory: Factory, database_url: str) -> None:
+    w = factory.workshop("alex", moderation="pre")
     client = client_at(small_app)
     client.get("/j/QQQQQQ")
     client.post("/login", data={"name": "nobody", "password": "wrong password"})
-    client.get(f"/j/{w['code']}")
+    client.get(f"/j/{w.code}")
     limiter = small_app.extensions["cg_ratelimit"]
     keys = list(limiter.backend._hits)
     assert keys and not any(ADDRESS in k for k in keys)
@@ -273,8 +269,8 @@ def test_redis_down_lets_people_through(caplog: pytest.LogCaptureFixture) -> Non
     assert "not limiting" in caplog.text
 
 
-def test_behind_a_local_proxy_the_forwarded_address_counts(small_app: Flask, world: World) -> None:
-    world.workshop("alex")
+def test_behind_a_local_proxy_the_forwarded_address_counts(small_app: Flask, factory: Factory) -> None:
+    factory.workshop("alex", moderation="pre")
     proxy = client_at(small_app, "127.0.0.1")
     for wrong in wrong_codes("", 5):
         proxy.get(f"/j/{wrong}", headers={"X-Forwarded-For": f"10.9.9.9, {ADDRESS}"})

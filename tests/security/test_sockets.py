@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from secworld import World
 from sqlalchemy import func, select
 
+from tests.support import Factory, Live
 from workshop.extensions import db, socketio
 from workshop.models import Comment, ControlEvent, MeToo, Response, Workshop
 from workshop.realtime import EVENT_NAMES
@@ -73,11 +73,6 @@ GARBAGE: list[Any] = [
 SERVER_EVENTS = EVENT_NAMES - {"answer", "sync", "control", "preview", "me_too"}
 
 
-@pytest.fixture
-def world(app: Flask) -> World:
-    return World(app)
-
-
 def _plain(ack: Any) -> None:
     """An acknowledgement is None (nothing listens) or a dict that refuses in plain words."""
     if ack is None:
@@ -90,15 +85,17 @@ def _plain(ack: Any) -> None:
             assert word not in error, error
 
 
-def _clients(app: Flask, world: World, w: dict[str, Any]) -> dict[str, Any]:
-    facilitator = world.login("alex")
-    phone = world.join(w)
+def _clients(app: Flask, factory: Factory, w: Live) -> dict[str, Any]:
+    facilitator = factory.login("alex")
+    phone = factory.join(w)
     return {
-        "phone": socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w["wid"]}),
+        "phone": socketio.test_client(app, flask_test_client=phone, auth={"as": "phone", "workshop": w.workshop_id}),
         "console": socketio.test_client(
-            app, flask_test_client=facilitator, auth={"as": "console", "workshop": w["wid"]}
+            app, flask_test_client=facilitator, auth={"as": "console", "workshop": w.workshop_id}
         ),
-        "projector": socketio.test_client(app, auth={"as": "projector", "workshop": w["wid"], "token": w["token"]}),
+        "projector": socketio.test_client(
+            app, auth={"as": "projector", "workshop": w.workshop_id, "token": w.projector_token}
+        ),
     }
 
 
@@ -107,18 +104,20 @@ def _no_server_errors(caplog: pytest.LogCaptureFixture) -> None:
     assert bad == [], [f"{r.name}: {r.getMessage()}" for r in bad]
 
 
-def test_garbage_to_every_event_from_every_screen(app: Flask, world: World, caplog: pytest.LogCaptureFixture) -> None:
+def test_garbage_to_every_event_from_every_screen(
+    app: Flask, factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     # This burst is about what garbage does to a handler, not about fair share (see
     # test_fair_share.py): budgets big enough that no event is refused for its rate.
     roomy = (1e9, 1e9)
     app.config["FAIR_SHARE"] = {k: roomy for k in ("participant", "connection", "screen", "strikes")}
-    w = world.workshop("alex")
-    world.goto(w, prompt_type="position")
-    clients = _clients(app, world, w)
+    w = factory.workshop("alex", moderation="pre")
+    factory.goto(w, prompt_type="position")
+    clients = _clients(app, factory, w)
     assert all(c.is_connected() for c in clients.values())
     with app.app_context():
-        versions = db.session.get(Workshop, w["wid"]).state_version
+        versions = db.session.get(Workshop, w.workshop_id).state_version
     sent = 0
     for kind, client in clients.items():
         for event in sorted(EVENT_NAMES):
@@ -140,15 +139,15 @@ def test_garbage_to_every_event_from_every_screen(app: Flask, world: World, capl
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
         assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
-        assert db.session.get(Workshop, w["wid"]).state_version == versions  # no control took effect
+        assert db.session.get(Workshop, w.workshop_id).state_version == versions  # no control took effect
     for client in clients.values():
         client.disconnect()
 
 
-def test_out_of_order_events(app: Flask, world: World, caplog: pytest.LogCaptureFixture) -> None:
+def test_out_of_order_events(app: Flask, factory: Factory, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    w = world.workshop("alex", moderation="pre")
-    clients = _clients(app, world, w)
+    w = factory.workshop("alex", moderation="pre")
+    clients = _clients(app, factory, w)
     phone, console, projector = clients["phone"], clients["console"], clients["projector"]
     answer = {"step": 0, "client_id": uuid.uuid4().hex, "value": {"position": "consent"}}
 
@@ -166,7 +165,7 @@ def test_out_of_order_events(app: Flask, world: World, caplog: pytest.LogCapture
         assert client.emit("me_too", {"comment": 1}, callback=True)["ok"] is False
 
     # An answer to a step that is not the current one; then to a closed step.
-    position = world.goto(w, prompt_type="position")
+    position = factory.goto(w, prompt_type="position")
     ack = phone.emit("answer", {**answer, "step": position + 1}, callback=True)
     assert ack["ok"] is False
     assert console.emit("control", {"action": "close_answering"}, callback=True)["ok"] is True
@@ -174,9 +173,9 @@ def test_out_of_order_events(app: Flask, world: World, caplog: pytest.LogCapture
     assert ack["ok"] is False and "closed" in ack["error"]
 
     # "Me too" on a comment that is still waiting to be checked (pre-moderation).
-    text = world.goto(w, prompt_type="text")
-    other = world.join(w)
-    other_sock = socketio.test_client(app, flask_test_client=other, auth={"as": "phone", "workshop": w["wid"]})
+    text = factory.goto(w, prompt_type="text")
+    other = factory.join(w)
+    other_sock = socketio.test_client(app, flask_test_client=other, auth={"as": "phone", "workshop": w.workshop_id})
     ack = other_sock.emit(
         "answer", {"step": text, "client_id": uuid.uuid4().hex, "value": {"text": "a comment"}}, callback=True
     )
@@ -200,9 +199,9 @@ def test_out_of_order_events(app: Flask, world: World, caplog: pytest.LogCapture
         client.disconnect()
 
 
-def test_bad_connections_are_refused(app: Flask, world: World, caplog: pytest.LogCaptureFixture) -> None:
+def test_bad_connections_are_refused(app: Flask, factory: Factory, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    w = world.workshop("alex")
+    w = factory.workshop("alex", moderation="pre")
     stranger = app.test_client()
     for auth in (
         None,
@@ -212,11 +211,11 @@ def test_bad_connections_are_refused(app: Flask, world: World, caplog: pytest.Lo
         {},
         {"as": "phone"},
         {"as": "phone", "workshop": "1"},
-        {"as": "phone", "workshop": w["wid"]},
-        {"as": "console", "workshop": w["wid"]},
-        {"as": "projector", "workshop": w["wid"], "token": None},
-        {"as": "projector", "workshop": w["wid"], "token": "x" * 10_000},
-        {"as": "god", "workshop": w["wid"]},
+        {"as": "phone", "workshop": w.workshop_id},
+        {"as": "console", "workshop": w.workshop_id},
+        {"as": "projector", "workshop": w.workshop_id, "token": None},
+        {"as": "projector", "workshop": w.workshop_id, "token": "x" * 10_000},
+        {"as": "god", "workshop": w.workshop_id},
         {"as": "phone", "workshop": 10**30},
         {"as": "phone", "workshop": True},
     ):

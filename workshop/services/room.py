@@ -168,15 +168,13 @@ def make_invitations(db: DbSession, workshop: Workshop, count: int) -> list[str]
 
 def invitation_counts(db: DbSession, workshop_id: int) -> tuple[int, int]:
     """Return how many invitation codes were made and how many used."""
-    rows: dict[bool, int] = dict(
-        db.execute(
-            select(InvitationCode.used, func.count())
-            .where(InvitationCode.workshop_id == workshop_id)
-            .group_by(InvitationCode.used)
-        )
-        .tuples()
-        .all()  # a list: a Result has keys(), so dict() would index it by column name
+    result = db.execute(
+        select(InvitationCode.used, func.count())
+        .where(InvitationCode.workshop_id == workshop_id)
+        .group_by(InvitationCode.used)
     )
+    # Pairs, not dict(result): a Result has keys() (its column names), so dict() would index it.
+    rows: dict[bool, int] = {bool(used): int(n) for used, n in result}
     return int(sum(rows.values())), int(rows.get(True, 0))
 
 

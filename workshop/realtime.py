@@ -103,8 +103,6 @@ def facilitator_room(facilitator_id: int) -> str:
 
 def close_facilitator_sockets(facilitator_id: int) -> int:
     """Disconnect every console socket of a facilitator in this process (on logout); return how many."""
-    from .extensions import socketio
-
     server = socketio.server
     if server is None:
         return 0

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.support import csrf_from, make_app
+from tests.support import Factory, csrf_from, make_app
 from workshop.extensions import db
 from workshop.models import Consultation, Facilitator
 
@@ -100,8 +100,7 @@ def test_wrong_passwords_back_off_per_name_and_address_never_locking_the_account
         assert facilitator.locked_until is None and facilitator.failed_logins == 0
 
     # A stranger somewhere else cannot keep the facilitator out: another address logs in at once.
-    elsewhere = app.test_client()
-    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.40"
+    elsewhere = Factory(app).client("198.51.100.40")  # over HTTPS, as a hosted deployment is reached
     assert elsewhere.post("/login", data={"name": "alex", "password": PASSWORD}).status_code == 302
 
     # Exponential back-off: 2 s after the fifth failure, then 4 s after the sixth.

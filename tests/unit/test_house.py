@@ -27,7 +27,19 @@ MAX_LINES = 500
 
 # Web modules that are infrastructure, not views: any web module may import them. Keep in step
 # with the docstring of workshop/web/__init__.py.
-SHARED_WEB = {"auth", "forms", "links", "control", "rendering", "ratelimit", "hooks", "errors", "localonly"}
+SHARED_WEB = {
+    "auth",
+    "forms",
+    "links",
+    "control",
+    "rendering",
+    "ratelimit",
+    "fairshare",
+    "validation",
+    "hooks",
+    "errors",
+    "localonly",
+}
 # From auth (which is also the login view) only the guard may be imported.
 AUTH_GUARD = {"login_required", "current_facilitator", "is_local", "session_facilitator_id"}
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}

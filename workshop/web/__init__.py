@@ -15,6 +15,8 @@ of these shared modules (or below, in ``services``, ``realtime`` and ``domain``)
 * ``control``: running a facilitator's control (the console's socket event and its form);
 * ``rendering``: a record made into files (the export routes and the ``export`` command);
 * ``ratelimit``, ``hooks`` and ``errors``: limits, request hooks and template helpers, error pages;
+* ``fairshare``: how fast one phone or socket may send (token buckets), so none slows the rest;
+* ``validation``: the one early check of every request and socket payload, and safe redirects;
 * ``localonly``: keeping the facilitator's pages and console socket off plain-HTTP Wi-Fi
   (``facilitator_reachable``) and the Secure-cookie session.
 

@@ -25,6 +25,7 @@ from ..models import Consultation, Facilitator
 from ..services import Refused, retention
 from ..services import records as rs
 from ..services.accounts import create_facilitator, set_password
+from ..services.consultations import add_member
 from ..services.demo import is_empty, seed_demo
 from .rendering import export_files
 
@@ -88,9 +89,6 @@ def _account_commands(app: Flask) -> None:
     @click.argument("name")
     def share(consultation_id: int, name: str) -> None:
         """Let a facilitator see and run a consultation (for two people who share none yet)."""
-        from ..models import Consultation
-        from ..services.consultations import add_member
-
         item = db.session.get(Consultation, consultation_id)
         if item is None:
             raise click.ClickException(f"There is no consultation {consultation_id}.")

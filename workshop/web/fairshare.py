@@ -29,9 +29,11 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+
+from . import ratelimit
 
 # name -> (capacity, refill per second). Override with app.config["FAIR_SHARE"].
 DEFAULT_BUDGETS: dict[str, tuple[float, float]] = {
@@ -165,8 +167,6 @@ _REFUSALS: dict[tuple[str, bool], str] = {}
 
 def _refusal_text(answer: bool) -> str:
     """The refusal in the phone's language, translated once per language (refusals must be cheap)."""
-    from flask import session
-
     lang = session.get("lang") if session.get("lang") in ("en", "cy") else "en"
     key = (str(lang), answer)
     if key not in _REFUSALS:
@@ -199,10 +199,6 @@ class SocketSessions(SecureCookieSessionInterface):
 
 def _page_limit() -> Any:
     """Before each participant page: charge it to the participant (or to the address if not joined)."""
-    from flask import render_template, request, session
-
-    from . import ratelimit
-
     if request.blueprint != "participant" or request.endpoint == "static":
         return None
     tokens = sorted(str(t) for t in (session.get("p") or {}).values())

@@ -49,6 +49,8 @@ from typing import Any, NoReturn
 import redis
 from flask import Flask, abort, current_app, make_response, render_template, request
 
+from ..domain.codes import normalise_join_code
+
 log = logging.getLogger(__name__)
 
 MESSAGE = "Too many tries. Please wait a minute and try again."
@@ -338,8 +340,6 @@ def wrong_code_guessed(rule: str = "receipt") -> None:
 
 
 def _code_key(code: str) -> str:
-    from ..domain.codes import normalise_join_code
-
     return normalise_join_code(code) or code.strip().upper()[:20]
 
 

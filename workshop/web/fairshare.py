@@ -30,7 +30,6 @@ from collections import OrderedDict
 from typing import Any
 
 from flask import Flask, current_app, render_template, request, session
-from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 
 from . import ratelimit
@@ -183,20 +182,6 @@ def refusal(wait: float, *, answer: bool = False) -> dict[str, Any]:
     return {"ok": False, "error": _refusal_text(answer), "limited": True, "retry": max(1, int(wait + 0.999))}
 
 
-class SocketSessions(SecureCookieSessionInterface):
-    """Cookie sessions that are not decoded again for every socket event.
-
-    Flask-SocketIO copies the cookie's session when a socket connects and swaps that copy in
-    for every later event, so decoding (and checking the signature of) the cookie on each
-    event is wasted work; for a flood of refused events it was most of the cost.
-    """
-
-    def open_session(self, app: Flask, request: Any) -> Any:
-        if "saved_session" in request.environ:
-            return self.session_class()  # replaced at once by this socket's own copy
-        return super().open_session(app, request)
-
-
 def _page_limit() -> Any:
     """Before each participant page: charge it to the participant (or to the address if not joined)."""
     if request.blueprint != "participant" or request.endpoint == "static":
@@ -220,4 +205,3 @@ def _page_limit() -> Any:
 def register(app: Flask) -> None:
     """Limit every participant page (the socket events are limited in ``sockets.event``)."""
     app.before_request(_page_limit)
-    app.session_interface = SocketSessions()

@@ -53,7 +53,19 @@ def facilitator_reachable() -> bool:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Signed cookie sessions, marked Secure whenever HTTPS is configured or the request used it."""
+    """Signed cookie sessions: Secure whenever HTTPS is configured or the request used it, and
+    not decoded again for every socket event.
+
+    Flask-SocketIO copies the cookie's session when a socket connects and swaps that copy in
+    for every later event, so decoding (and checking the signature of) the cookie on each
+    event is wasted work; for a flood of refused events it was most of the cost (see
+    ``fairshare``).
+    """
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        if "saved_session" in request.environ:
+            return self.session_class()  # replaced at once by this socket's own copy
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if app.config.get("SESSION_COOKIE_SECURE"):

@@ -106,6 +106,7 @@ class Config:
     # A room scanning a QR code manages two or three joins a second at most.
     JOIN_BURST_LIMIT = 25
     STOP_TIMEOUT = 5.0
+    STOP_QUIET = 0.3  # seconds with no answer arriving before a stopping server closes its sockets
     PROXY_HOPS = 0
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_HTTPONLY = True

@@ -5,8 +5,10 @@ On SIGTERM (``run.py``, or gunicorn's gevent worker through ``gunicorn.conf.py``
 1. stops taking new answers: an answer arriving now is refused with ``retry: true``, so the
    phone keeps it queued and sends it again once it has reconnected (nothing is lost);
 2. tells every phone, console and projector it is restarting (the ``restarting`` event);
-3. waits until every answer already being stored has been committed and acknowledged, and
-   the acknowledgements have left this process;
+3. waits until every answer already being stored has been committed and acknowledged, until
+   no answer has arrived for ``STOP_QUIET`` seconds (answers already on their way when the
+   signal came are still read and told to retry, not dropped with the socket), and until the
+   acknowledgements have left this process;
 4. closes every socket (phones reconnect by themselves) and stops the server.
 
 The whole stop is bounded by ``STOP_TIMEOUT`` seconds (gunicorn's own graceful timeout still
@@ -37,6 +39,11 @@ class Drain:
     def __init__(self) -> None:
         self.closing = False
         self.inflight = 0
+        self.last_arrival = 0.0
+
+    def arrived(self) -> None:
+        """An answer event reached this process (stored, or refused while stopping)."""
+        self.last_arrival = time.monotonic()
 
     @contextmanager
     def answering(self) -> Iterator[None]:
@@ -69,8 +76,13 @@ def drain(app: Flask, timeout: float | None = None) -> dict[str, Any]:
     state.closing = True
     with app.app_context():
         announce_restart()
+    quiet = float(app.config.get("STOP_QUIET", 0.3))
     deadline = started + timeout
-    while state.inflight and time.monotonic() < deadline:
+
+    def busy() -> bool:
+        return bool(state.inflight) or time.monotonic() - max(state.last_arrival, started) < quiet
+
+    while busy() and time.monotonic() < deadline:
         socketio.sleep(0.01)
     # Let the acknowledgements (and the "restarting" notice) leave before the sockets close.
     while _queued_packets(socketio) and time.monotonic() < deadline:

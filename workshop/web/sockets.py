@@ -209,6 +209,7 @@ def on_answer(data: Any = None, *_extra: Any) -> dict[str, Any]:
     and the ones already being stored are finished and acknowledged first.
     """
     stopping = drain_of(current_app)
+    stopping.arrived()
     if stopping.closing:
         client_id = data.get("client_id") if isinstance(data, dict) else None
         return {"ok": False, "client_id": client_id, "retry": True, "error": RESTARTING}

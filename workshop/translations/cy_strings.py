@@ -157,6 +157,8 @@ CY: dict[str, str] = {
     "You think it should not go ahead. Tell us why.": "Rydych chi'n meddwl na ddylai fynd yn ei flaen. Dywedwch pam wrthyn ni.",
     "You're in": "Rydych chi i mewn",
     "Young person": "Person ifanc",
+    "Your answers are encrypted on their way to us, so others on the Wi-Fi cannot read them.": "Mae eich atebion wedi'u hamgryptio ar eu ffordd aton ni, felly all pobl eraill ar y Wi-Fi ddim eu darllen.",
+    "Your answers are not encrypted on their way over the room's Wi-Fi. Someone else on the same Wi-Fi could read them.": "Dydy eich atebion ddim wedi'u hamgryptio ar eu ffordd dros Wi-Fi yr ystafell. Gallai rhywun arall ar yr un Wi-Fi eu darllen.",
     "Your answer is saved. You can change it until the question closes.": "Mae eich ateb wedi'i gadw. Gallwch ei newid nes bydd y cwestiwn yn cau.",
     "Your answer was not saved": "Chafodd eich ateb ddim ei gadw",
     "Your answer was saved.": "Cafodd eich ateb ei gadw.",

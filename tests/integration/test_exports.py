@@ -266,7 +266,7 @@ def test_json_export_matches_schema_and_its_manifest(app: Flask, client: FlaskCl
     jsonschema.Draft202012Validator(SCHEMA).validate(record)
     assert er.verify_bundle(bundle) == []
     assert manifest["record_sha256"] == er.record_sha256(record) == manifest["files"]["record.json"]
-    assert manifest["packs"] == [{"id": "three-tier", "version": 1, "title": "Three-tier ethics review"}]
+    assert manifest["packs"] == [{"id": "three-tier", "version": 2, "title": "Three-tier ethics review"}]
     assert manifest["cards"] == [
         {
             "use_case_id": seeded.use_case_id,
@@ -391,7 +391,7 @@ def test_pdf_report_numbers_match_json_and_csv(app: Flask, client: FlaskClient, 
     card = record["use_cases"][0]["cards_shown"][0]["card"]
     assert f"Card: {card['title']} (version 1)" in text
     assert "At which steps could things go wrong for families?" in text
-    assert "Three-tier ethics review (three-tier, version 1)" in " ".join(text.split())
+    assert "Three-tier ethics review (three-tier, version 2)" in " ".join(text.split())
     assert "Hidden comment text" not in text
 
 

@@ -4,6 +4,7 @@
 - :mod:`tests.support.server`: ``run_server(folder, ...)`` runs ``python run.py`` on a free port.
 - :mod:`tests.support.factory`: ``Factory(app)`` makes facilitators, workshops, phones, answers.
 - :mod:`tests.support.app`: ``make_app``, ``fresh_database``, ``csrf_from``.
+- :mod:`tests.support.claims`: the privacy claims registry and the text of every place it covers.
 - :mod:`tests.support.chromium`: where Debian's Chromium is, and skipping without it.
 
 tests/README.md says which tests use what.

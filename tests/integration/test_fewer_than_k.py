@@ -50,6 +50,10 @@ def test_projector_shows_fewer_than_k_until_k_have_answered(
         assert consoled["answered"] == n
         assert {o["key"]: o["count"] for o in consoled["results"]["options"]}["object"] == n
         pages = _projector_pages(app, live)
+        console_page = client.get(f"{live.base}/console").get_data(as_text=True)
+        assert f'<span id="answered-count">{n}</span>' in console_page
+        under_k = f"The big screen shows no results until {K} people have answered. Only you see these numbers."
+        assert (under_k in console_page) is (n < K)
         if n < K:
             assert projected["answered"] is None and projected["results"] is None
             assert projected["answered_display"] == f"fewer than {K}" and projected["hidden"] is True

@@ -75,7 +75,8 @@ EVENTS: tuple[Event, ...] = (
         "tally",
         "server",
         "console and projector of one workshop (coalesced)",
-        "{step, answered, joined, results?, roles? (console only, suppressed), queue? (console only)}",
+        "{step, answered, joined, results?}; projector also {answered_display, hidden, k, notice}, and answered"
+        " and results are null while fewer than k answered; console only: exact counts, roles (suppressed), queue",
     ),
     Event("moderation", "server", "console of one workshop", "{pending, alerts}: the queue changed"),
     Event(

@@ -25,11 +25,12 @@ if (root && window.io) {
     offline(err && err.message === 'not allowed' ? 'This projector link no longer works.' : 'Reconnecting… This screen may be out of date.')
   })
   socket.on('state', update)
-  // Counts change at once; the panel is then redrawn (throttled) so the words around them,
-  // "1 person has" or "3 people have", and any revealed results follow.
+  // Counts change at once; the panel is then redrawn (throttled) so any revealed results follow.
   socket.on('tally', function (t) {
     const answered = document.getElementById('projector-answered-count')
-    if (answered && t.answered !== null && t.answered !== undefined) answered.textContent = t.answered
+    // "Fewer than 5" until 5 have answered: the server never sends the exact number here.
+    const shown = t.answered_display
+    if (answered && shown) answered.textContent = shown.charAt(0).toUpperCase() + shown.slice(1)
     const joined = document.getElementById('projector-joined')
     if (joined && t.joined !== undefined) joined.textContent = t.joined
     update()

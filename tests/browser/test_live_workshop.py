@@ -39,6 +39,7 @@ PHONE_SIZES = [
 ]
 CONSENT, CONDITIONS, OBJECT = "I can live with this", "I can live with this, but only if...", "I object"
 UNSURE = "I'm not sure, I need to know more"
+PASS = "I'd rather not say"
 CONDITION_TEXT = "a social worker always checks the score"
 
 
@@ -295,41 +296,49 @@ def test_live_workshop(live_server: LiveServer, browser: Any) -> None:
     assert responses_for_step(live_server.database, position_step) == 3
     expect(console.locator("#answered-count")).to_have_text("3", timeout=WAIT)
 
-    # The facilitator reveals; the projector shows one of each.
+    # The facilitator reveals, but only 3 of the 5 people needed (k) have answered: the
+    # projector says so and shows no counts, no chart and no table.
     projector_ctx = browser.new_context(viewport={"width": 1366, "height": 768})
     projector = watch(projector_ctx.new_page(), "projector", errors)
     projector.goto(projector_url)
-    expect(projector.locator("#projector-answered-count")).to_have_text("3", timeout=WAIT)
+    expect(projector.locator("#projector-answered-count")).to_have_text("Fewer than 5", timeout=WAIT)
     expect(projector.locator("#projector-results")).to_have_count(0)
     console.get_by_role("button", name="Show results on the big screen").click()
     expect(console.locator("#step-state")).to_contain_text("Results shown", timeout=WAIT)
-    for key in ("consent", "conditions", "object"):
+    expect(projector.locator("#projector-waiting")).to_have_text(
+        "Results show once 5 people have answered.", timeout=WAIT
+    )
+    expect(projector.locator("#projector-results")).to_have_count(0)
+    expect(console.locator("#answered-under-k")).to_be_visible()
+
+    # A fourth and a fifth phone without JavaScript join and answer with plain forms.
+    for index, (role, label) in enumerate([("Other", UNSURE), (None, PASS)]):
+        plain_ctx = new_phone(browser, 3, java_script_enabled=False)
+        plain = watch(plain_ctx.new_page(), f"phone {4 + index} without JavaScript", errors)
+        join_by_phone(plain, join_url, role)
+        expect(plain.locator(".cg-answer-form")).to_have_attribute("data-step", str(position_step))
+        expect(plain.locator("#cond-conditions")).to_be_visible()  # nothing is hidden without a script
+        plain.get_by_label(label, exact=True).check()
+        plain.get_by_role("button", name="Send my answer").click()
+        expect(plain.locator("#status")).to_contain_text(SAVED)
+        expect(plain.get_by_label(label, exact=True)).to_be_checked()
+        assert responses_for_step(live_server.database, position_step) == 4 + index
+        if index == 0:
+            no_horizontal_scroll(plain, "the answer page without JavaScript")
+            expect(projector.locator("#projector-answered-count")).to_have_text("Fewer than 5")
+    # The projector, already revealed, shows the results by itself once 5 have answered: one of each.
+    expect(projector.locator("#projector-answered-count")).to_have_text("5", timeout=WAIT)
+    for key in ("consent", "conditions", "object", "unsure", "pass"):
         expect(projector.locator(f"#projector-results td[data-key={key}]")).to_have_text("1", timeout=WAIT)
-    for key in ("unsure", "pass"):
-        expect(projector.locator(f"#projector-results td[data-key={key}]")).to_have_text("0")
     # The chart people look at says the same (its description is what screen readers hear).
     expect(projector.locator("#projector-results svg desc")).to_contain_text(
-        f"{CONSENT}: 1; {CONDITIONS}: 1; {OBJECT}: 1; {UNSURE}: 0"
+        f"{CONSENT}: 1; {CONDITIONS}: 1; {OBJECT}: 1; {UNSURE}: 1; {PASS}: 1"
     )
+    expect(console.locator("#answered-under-k")).to_have_count(0, timeout=WAIT)
     projector.screenshot(path=str(SHOTS / "cg-projector.png"), full_page=True)
     console.screenshot(path=str(SHOTS / "cg-console.png"), full_page=True)
     accessibility["projector"] = axe_violations(projector)
     accessibility["console"] = axe_violations(console)
-
-    # A fourth phone without JavaScript joins and answers with plain forms.
-    plain_ctx = new_phone(browser, 3, java_script_enabled=False)
-    plain = watch(plain_ctx.new_page(), "phone without JavaScript", errors)
-    join_by_phone(plain, join_url, "Other")
-    expect(plain.locator(".cg-answer-form")).to_have_attribute("data-step", str(position_step))
-    expect(plain.locator("#cond-conditions")).to_be_visible()  # nothing is hidden without a script
-    plain.get_by_label(UNSURE, exact=True).check()
-    plain.get_by_role("button", name="Send my answer").click()
-    expect(plain.locator("#status")).to_contain_text(SAVED)
-    expect(plain.get_by_label(UNSURE, exact=True)).to_be_checked()
-    assert responses_for_step(live_server.database, position_step) == 4
-    no_horizontal_scroll(plain, "the answer page without JavaScript")
-    # The projector, already showing results, updates by itself.
-    expect(projector.locator("#projector-results td[data-key=unsure]")).to_have_text("1", timeout=WAIT)
 
     # A phone that reloads gets its saved answer back, with its follow-up question open.
     phones[1].reload()

@@ -123,11 +123,8 @@ def counts(options: list[dict[str, Any]]) -> dict[str, int | None]:
     return {o["key"]: o["count"] for o in options}
 
 
-def by_role(q: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], int | None, int, dict[str, int | None]]]:
-    return {
-        g["label"]: (tuple(g["merged"]), g["joined"]["count"], g["answered"], counts(g["options"]))
-        for g in q["by_role"]["groups"]
-    }
+def by_role(q: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], int, dict[str, int | None]]]:
+    return {g["label"]: (tuple(g["merged"]), g["answered"], counts(g["options"])) for g in q["by_role"]["groups"]}
 
 
 # --------------------------------------------------------------------------- consent record
@@ -147,8 +144,8 @@ def test_positions_counted_overall_and_by_role() -> None:
     assert not q["hidden"]
     assert counts(q["options"]) == {"consent": 4, "conditions": 5, "object": 2, "unsure": 1, "pass": 0}
     assert by_role(q) == {
-        "Parent": ((), 6, 6, {"consent": 3, "conditions": 1, "object": 2, "unsure": 0, "pass": 0}),
-        "Social worker": ((), 6, 6, {"consent": 1, "conditions": 4, "object": 0, "unsure": 1, "pass": 0}),
+        "Parent": ((), 6, {"consent": 3, "conditions": 1, "object": 2, "unsure": 0, "pass": 0}),
+        "Social worker": ((), 6, {"consent": 1, "conditions": 4, "object": 0, "unsure": 1, "pass": 0}),
     }
     assert q["asked"] == [
         {
@@ -174,11 +171,10 @@ def test_role_shown_at_exactly_k_and_merged_at_k_minus_one() -> None:
     }
     q = positions(record_of(make_input(roles)))
     assert by_role(q) == {
-        "Parent": ((), 10, 10, {"consent": 10, "conditions": 0, "object": 0, "unsure": 0, "pass": 0}),
-        "Social worker": ((), 7, 7, {"consent": 0, "conditions": 0, "object": 5, "unsure": 2, "pass": 0}),
+        "Parent": ((), 10, {"consent": 10, "conditions": 0, "object": 0, "unsure": 0, "pass": 0}),
+        "Social worker": ((), 7, {"consent": 0, "conditions": 0, "object": 5, "unsure": 2, "pass": 0}),
         "Other roles": (
             ("Carer", "Manager"),
-            7,
             7,
             {"consent": 4, "conditions": 0, "object": 3, "unsure": 0, "pass": 0},
         ),
@@ -194,7 +190,7 @@ def test_exactly_k_in_each_group_is_shown() -> None:
 def test_everyone_in_one_group() -> None:
     rec = record_of(make_input({"Parent": ["consent"] * 6 + ["object"] * 3}))
     q = positions(rec)
-    assert by_role(q) == {"Parent": ((), 9, 9, {"consent": 6, "conditions": 0, "object": 3, "unsure": 0, "pass": 0})}
+    assert by_role(q) == {"Parent": ((), 9, {"consent": 6, "conditions": 0, "object": 3, "unsure": 0, "pass": 0})}
     assert rec["participation"]["by_role"]["groups"] == [{"label": "Parent", "count": 9, "display": "9", "merged": []}]
 
 
@@ -206,7 +202,6 @@ def test_one_small_group_cannot_be_hidden_alone() -> None:
     assert by_role(q) == {
         "Other roles": (
             ("Parent", "Social worker"),
-            13,
             13,
             {"consent": 10, "conditions": 0, "object": 3, "unsure": 0, "pass": 0},
         )

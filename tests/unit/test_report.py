@@ -47,7 +47,7 @@ def _question(**changes: Any) -> dict[str, Any]:
 
 
 def test_question_chart_draws_the_counts_with_its_title() -> None:
-    svg = question_chart(_question(), "q1")
+    svg = question_chart(_question(), "q1", 5)
     assert svg.startswith("<svg") and 'id="q1-title"' in svg
     assert "Do you trust it?" in svg and "Yes: 4" in svg and "No: 3" in svg
 
@@ -58,8 +58,14 @@ def test_question_chart_draws_the_counts_with_its_title() -> None:
     ids=["missing", "hidden under k", "nobody answered"],
 )
 def test_question_chart_draws_nothing_it_may_not_show(question: dict[str, Any] | None) -> None:
-    assert question_chart(question, "q") == ""
+    assert question_chart(question, "q", 5) == ""
+
+
+def test_question_chart_draws_nothing_under_k_even_if_the_record_says_shown() -> None:
+    # The chart goes through the same release rule as the projector: 7 answers, k = 8.
+    assert question_chart(_question(), "q", 8) == ""
+    assert question_chart(_question(), "q", 7).startswith("<svg")
 
 
 def test_question_chart_falls_back_to_the_key_without_wording() -> None:
-    assert "scale-trust" in question_chart(_question(asked=[]), "q")
+    assert "scale-trust" in question_chart(_question(asked=[]), "q", 5)

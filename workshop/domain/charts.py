@@ -1,28 +1,38 @@
-"""Accessible SVG bar charts, drawn from a tally: the same drawing on the projector and in the PDF.
+"""Accessible SVG bar charts, drawn from a released tally: the same drawing on the projector and in the PDF.
 
 The SVG has role="img", a title and a description that reads out every count, and the
 page shows the same numbers as a table, so nothing depends on seeing the bars.
+
+A chart is drawn only from a :class:`~workshop.domain.release.Released` value, never from a
+raw tally: while fewer than k people have answered there is nothing to draw (``""``), so no
+screen can show bars of two or three people's answers by calling this.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from .tally import Tally
+from .release import Released
 
 
-def describe(tally: Tally) -> str:
-    """Return the chart's numbers as one plain sentence."""
-    if not tally.answered:
-        return "No answers yet."
+def describe(released: Released) -> str:
+    """Return the chart's numbers as one plain sentence (or why there are none)."""
+    tally = released.tally
+    if tally is None:
+        if released.answered == 0:
+            return "No answers yet."
+        return f"{released.answered_display.capitalize()} people answered, so the answers are not shown."
     parts = [f"{o.label}: {o.count}" for o in tally.options]
     people = "person" if tally.answered == 1 else "people"
     extra = " People could choose more than one." if tally.multiple else ""
     return f"{tally.answered} {people} answered. " + "; ".join(parts) + "." + extra
 
 
-def bar_chart_svg(tally: Tally, title: str, *, width: int = 800, row: int = 56, chart_id: str = "chart") -> str:
-    """Draw horizontal bars, one per option, labelled with their counts."""
+def bar_chart_svg(released: Released, title: str, *, width: int = 800, row: int = 56, chart_id: str = "chart") -> str:
+    """Draw horizontal bars, one per option, labelled with their counts; nothing while they are hidden."""
+    tally = released.tally
+    if tally is None:
+        return ""
     label_w, pad = int(width * 0.45), 12
     bar_w = width - label_w - 90
     top = max((o.count for o in tally.options), default=0) or 1
@@ -32,7 +42,7 @@ def bar_chart_svg(tally: Tally, title: str, *, width: int = 800, row: int = 56, 
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" class="cg-chart__svg">',
         f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(describe(tally))}</desc>',
+        f'<desc id="{desc_id}">{escape(describe(released))}</desc>',
     ]
     for n, option in enumerate(tally.options):
         y = pad + n * row

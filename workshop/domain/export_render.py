@@ -174,6 +174,8 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
+        if len(row) != len(header):  # a row out of step with its columns would misfile every value
+            raise ValueError(f"a CSV row has {len(row)} values for {len(header)} columns: {header[0]}...")
         writer.writerow([_cell(v) for v in row])
     return out.getvalue().encode("utf-8")
 
@@ -189,7 +191,6 @@ RESULT_COLUMNS = (
     "breakdown",
     "group",
     "merged_groups",
-    "group_joined",
     "group_answered",
     "option_key",
     "option_label",
@@ -211,7 +212,6 @@ def _question_rows(uc: Mapping[str, Any], section: str, q: Mapping[str, Any]) ->
                 "all",
                 "",
                 "",
-                "",
                 q["answered"]["count"],
                 option["key"],
                 option["label"],
@@ -229,7 +229,6 @@ def _question_rows(uc: Mapping[str, Any], section: str, q: Mapping[str, Any]) ->
                         breakdown[3:],
                         group["label"],
                         group["merged"],
-                        group["joined"]["display"],
                         group["answered"],
                         option["key"],
                         option["label"],
@@ -319,7 +318,6 @@ def csv_tables(record: Mapping[str, Any]) -> dict[str, bytes]:
                     "",
                     "",
                     "all",
-                    "",
                     "",
                     "",
                     "",

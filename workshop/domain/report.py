@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from .charts import bar_chart_svg
+from .release import released_tally
 from .tally import OptionCount, Tally
 
 REPORT_COMMENT_LIMIT = 20
 
 
-def question_chart(question: Mapping[str, Any] | None, chart_id: str) -> str:
-    """Draw a question's overall counts (nothing when they are hidden or nobody answered)."""
+def question_chart(question: Mapping[str, Any] | None, chart_id: str, k: int) -> str:
+    """Draw a question's overall counts (nothing when they are hidden or fewer than ``k`` answered)."""
     if question is None or question["hidden"] or not question["answered"]["count"]:
         return ""
     tally = Tally(
@@ -28,7 +29,7 @@ def question_chart(question: Mapping[str, Any] | None, chart_id: str) -> str:
         question["mean"],
     )
     title = question["asked"][0]["question"] if question["asked"] else question["key"]
-    return bar_chart_svg(tally, title, chart_id=chart_id)
+    return bar_chart_svg(released_tally(tally, k), title, chart_id=chart_id)
 
 
 def top_comments(comments: list[Mapping[str, Any]], limit: int | None) -> tuple[list[Mapping[str, Any]], int]:

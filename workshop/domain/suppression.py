@@ -63,8 +63,11 @@ Judgement calls:
   that *could* appear learns more from a total shown with no breakdown: if ``A`` and ``B``
   are the only roles, "8, no breakdown" at ``k=5`` means 4 and 4. And two outputs built
   from *different* counts for the same people (say, two questions with different numbers
-  of answers) can hide different groups, so differencing them is not covered: callers
-  should break down by the same respondent counts wherever they can.
+  of answers) can hide different groups, so differencing them is not covered. The record
+  sizes each question's groups by the people who answered *that* question (a group sized
+  by who joined would print the answers of the two people actually asked as a group of
+  eight), and shows each question's answers by role in one table only, so there is no
+  second table of the same answers, with other groups hidden, to take away from it.
 
 Cross-tabs (:func:`suppress_table`), e.g. position (consent / object / ...) by role: the
 roles to show are decided once, from the role totals (respondents per role), by the rule

@@ -1,7 +1,11 @@
-"""The live aggregate of a workshop for its console and projector.
+"""The live aggregate of a workshop for its console and projector, and what phones may see.
 
-The projector never sees results before they are revealed, and never a breakdown by role;
-the console sees role groups only through small-group suppression.
+The projector never sees results before they are revealed, never a breakdown by role, and
+nothing of a question's answers while fewer than k people have answered it: everything
+public goes through :func:`public_tally` (``domain.release.released_tally``), the only way a
+public screen gets a tally. The console is the facilitator's own screen: it keeps the exact
+live numbers (so they can see when to move on) and sees who joined, by role, only through
+small-group suppression.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..domain.release import Released, released_tally
 from ..domain.suppression import suppress
 from ..models import Comment, Consultation, SafeguardingAlert, Workshop, WorkshopStep
 from . import DbSession
@@ -30,6 +35,23 @@ def suppressed_roles(counts: dict[str, int], k: int) -> dict[str, Any]:
         "total": shown.total_display,
         "groups": [{"label": c.label, "count": c.display, "merged": list(c.merged)} for c in shown.cells],
     }
+
+
+def public_tally(db: DbSession, step: WorkshopStep, k: int) -> Released:
+    """A step's tally as the projector and phones may show it: nothing while fewer than ``k`` answered."""
+    return released_tally(step_tally(db, step), k)
+
+
+def comment_support(db: DbSession, comment_id: object, count: int, k: int) -> int | None:
+    """A comment's "me too" count as a phone may see it: only once its question has ``k`` answers."""
+    if not isinstance(comment_id, int):
+        return None
+    step = db.scalar(
+        select(WorkshopStep).join(Comment, Comment.step_id == WorkshopStep.id).where(Comment.id == comment_id)
+    )
+    if step is None:
+        return None
+    return public_tally(db, step, k).count(count)
 
 
 def queue_counts(db: DbSession, workshop_id: int) -> dict[str, int]:
@@ -73,13 +95,15 @@ def aggregate(db: DbSession, workshop_id: int) -> LiveView | None:
         "v": workshop.state_version,
         "joined": joined,
     }
-    results = None
     if step is not None and step.kind == "prompt":
         counted = step_tally(db, step)
-        base["answered"] = counted.answered
-        results = counted.as_dict()
+        public = released_tally(counted, k).as_dict()
+        if not workshop.revealed:
+            public["results"] = None
+        projector = dict(base, **public)
+        console = dict(base, answered=counted.answered, results=counted.as_dict())
     else:
-        base["answered"] = None
-    projector = dict(base, results=results if workshop.revealed else None)
-    console = dict(base, results=results, roles=suppressed_roles(roles, k), queue=queue_counts(db, workshop.id))
+        projector = dict(base, answered=None, answered_display=None, hidden=True, k=k, notice=None, results=None)
+        console = dict(base, answered=None, results=None)
+    console.update(roles=suppressed_roles(roles, k), queue=queue_counts(db, workshop.id))
     return LiveView(projector, console)

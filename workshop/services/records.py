@@ -20,6 +20,7 @@ from sqlalchemy import case, func, select
 from ..domain import records as dr
 from ..domain.export_render import record_sha256
 from ..domain.packs import Pack
+from ..domain.records.upgrade import upgrade_record
 from ..models import (
     Comment,
     Consultation,
@@ -224,13 +225,16 @@ def current_record(
     """Return the record to show and export now, as a plain dict.
 
     Normally built fresh. Once raw answers have been purged, it is the record stored at the
-    purge, with the register's current wording and responses laid over it (the register is
+    purge (converted to this record version if it is older), with the register's current
+    wording and responses laid over it (the register is
     the team's own words and outlives the purge; its links to comments do not).
     """
     snapshot = latest_snapshot(db, consultation, "purge") if consultation.purged_at is not None else None
-    if snapshot is None or snapshot.record.get("record_version") != dr.RECORD_VERSION:
+    # A snapshot of an older version is converted (its answers are gone, so it cannot be rebuilt).
+    stored = upgrade_record(json.loads(json.dumps(snapshot.record))) if snapshot is not None else None
+    if stored is None:
         return build(db, consultation, packs).as_dict()
-    record = json.loads(json.dumps(snapshot.record))
+    record = stored
     live = {i.id: i for i in register_items(db, consultation)}
     kept = []
     for entry in record.get("register", []):
@@ -251,7 +255,7 @@ def current_record(
     record["consultation"].update(
         finalised_at=dr.iso(consultation.finalised_at), published_at=dr.iso(consultation.published_at)
     )
-    return record  # type: ignore[no-any-return]
+    return record
 
 
 # --------------------------------------------------------------------------- snapshots, finalising, publishing

@@ -239,4 +239,6 @@ CY: dict[str, str] = {
     "You are sending very fast. Please wait a few seconds. Your answer is kept and sent again.": "Rydych chi'n anfon yn gyflym iawn. Arhoswch ychydig eiliadau. Mae eich ateb yn cael ei gadw a'i anfon eto.",
     "Too many requests from this phone. Please wait a few seconds and try again.": "Gormod o geisiadau o'r ffôn hwn. Arhoswch ychydig eiliadau a rhowch gynnig arall arni.",
     "Too many tries": "Gormod o ymdrechion",
+    # "Me too" counts hidden while fewer than k answered (written by a session: unreviewed by a Welsh speaker).
+    'Fewer than %(k)s people have answered this question, so we do not show how many said "me too" yet.': 'Mae llai na %(k)s o bobl wedi ateb y cwestiwn hwn, felly dydyn ni ddim yn dangos eto faint ddywedodd "fi hefyd".',
 }

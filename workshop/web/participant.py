@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from ..extensions import db
 from ..models import Participant, Workshop
 from ..services import NotFound, Refused, room
+from ..services import live as live_view
 from ..services import participation as ps
 from ..services.workshops import get_step
 from ..shutdown import drain_of
@@ -430,7 +431,10 @@ def outcome() -> Any:
 @bp.route("/w/<code>/comments", methods=["GET", "POST"])
 @joined
 def comments(workshop: Workshop, participant: Participant) -> Any:
-    """What others said on this step (approved only), with a "me too" button on each."""
+    """What others said on this step (approved only), with a "me too" button on each.
+
+    The "me too" counts are shown only once at least k people have answered the step.
+    """
     step = get_step(db.session, workshop.id, workshop.current_step)
     form = ConsentForm()  # CSRF only
     error = None
@@ -446,12 +450,20 @@ def comments(workshop: Workshop, participant: Participant) -> Any:
         else:
             db.session.commit()
             return redirect(url_for(".comments", code=workshop.join_code))
-    items = ps.approved_comments(db.session, workshop, step) if step is not None else []
+    k = workshop.consultation.k_threshold
+    # "Me too" counts are a tally of this question: none while fewer than k have answered it.
+    released = live_view.public_tally(db.session, step, k) if step is not None and step.kind == "prompt" else None
+    items = [
+        (comment, released.count(n) if released is not None else None)
+        for comment, n in (ps.approved_comments(db.session, workshop, step) if step is not None else [])
+    ]
     return render_template(
         "participant/comments.html",
         workshop=workshop,
         step=step,
         items=items,
+        k=k,
+        counts_hidden=released is None or released.hidden,
         error=error,
         mine=ps.my_me_toos(db.session, participant),
         me=participant.id,

@@ -1,7 +1,8 @@
 """The projector: a read-only page for the big screen, reached by an unguessable link.
 
 It shows the join QR and code while joining is open, the current prompt in large type,
-how many have answered (never who), and results only once the facilitator reveals them.
+how many have answered (never who; "fewer than k" until k have), and results only once the
+facilitator reveals them and at least k people have answered (``services.live.public_tally``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from ..extensions import db
 from ..models import Workshop
 from ..qr import qr_svg
 from ..services import live, room
-from ..services.participation import step_tally
 from ..services.workshops import get_step
 from .links import join_url
 
@@ -30,8 +30,8 @@ def projector_view(workshop: Workshop) -> dict[str, Any]:
     projector = view.projector if view else {}
     chart = None
     if step is not None and step.kind == "prompt" and workshop.revealed:
-        counted = step_tally(db.session, step)
-        chart = bar_chart_svg(counted, step.content.get("question", "Results"))
+        released = live.public_tally(db.session, step, workshop.consultation.k_threshold)
+        chart = bar_chart_svg(released, step.content.get("question", "Results")) or None
     url = join_url(workshop)
     presence, presence_left = (None, None)
     if workshop.protection == "presence" and workshop.joining_open and workshop.status != "ended":

@@ -32,7 +32,7 @@ from ..realtime import (
     render_phone_step,
     state_payload,
 )
-from ..services import NotFound, Refused
+from ..services import NotFound, Refused, live
 from ..services import consultations as cs
 from ..services import workshops as ws
 from ..services.participation import (
@@ -345,7 +345,11 @@ def on_preview(data: Any = None, *_extra: Any) -> dict[str, Any]:
 
 @event("me_too")
 def on_me_too(data: Any = None, *_extra: Any) -> dict[str, Any]:
-    """Sent by a phone with ``{comment}``; the new count comes back to that phone only."""
+    """Sent by a phone with ``{comment}``; the new count comes back to that phone only.
+
+    The count is ``None`` while fewer than k people have answered the comment's question
+    (``services.live.comment_support``): a phone sees no tally of fewer than k answers.
+    """
     who = _who()
     if who.get("as") != "phone":
         return {"ok": False, "error": "Please join the workshop first."}
@@ -353,8 +357,10 @@ def on_me_too(data: Any = None, *_extra: Any) -> dict[str, Any]:
     participant = db.session.get(Participant, who["p"])
     if workshop is None or participant is None:
         return {"ok": False, "error": "You are no longer part of this workshop."}
+    comment_id = data.get("comment") if isinstance(data, dict) else None
     try:
-        count = me_too(db.session, workshop, participant, data.get("comment") if isinstance(data, dict) else None)
+        count = me_too(db.session, workshop, participant, comment_id)
+        shown = live.comment_support(db.session, comment_id, count, workshop.consultation.k_threshold)
         db.session.commit()
     except Refused as exc:
         db.session.rollback()
@@ -362,7 +368,7 @@ def on_me_too(data: Any = None, *_extra: Any) -> dict[str, Any]:
     except IntegrityError:  # the same phone pressed twice at once: the other press counted
         db.session.rollback()
         return {"ok": True, "count": None}
-    return {"ok": True, "count": count}
+    return {"ok": True, "count": shown}
 
 
 @socketio.on_error_default

@@ -11,10 +11,13 @@ Design decisions:
   :mod:`workshop.domain.suppression` and nothing else. A total under ``k`` (people who
   joined, people who answered a question) is shown as "fewer than k" and its breakdown is
   withheld. Breakdowns by role use ``suppress_table`` with the respondents per role taken as
-  the people who *joined* the workshops that discussed the use case: that base is the same
-  for every question about the use case, so the same roles are hidden everywhere and one
-  question's breakdown cannot be subtracted from another's. Workshops are treated the same
-  way (a workshop with fewer than ``k`` people is merged into "Other workshops").
+  the people who *answered that question* ("I'd rather not say" is an answer, a skipped
+  question is not), never the people who joined: a question asked in only some of the
+  workshops that discussed a use case would otherwise show a role "of 8" that two people
+  answered. Workshops are treated the same way (a workshop where fewer than ``k`` people
+  answered is merged into "Other workshops"). Two questions can therefore hide different
+  roles; each breakdown is safe on its own, and no two tables hold the same question's
+  answers for different sets of roles (``docs/records.md``, "Known limits").
 * **Positions are one per person.** Each person's position on a use case is their answer to
   the last position question of their workshop that is not a "before" question; "before"
   answers are kept apart and paired with the final ones to show how views moved.

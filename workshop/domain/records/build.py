@@ -42,7 +42,7 @@ from .shapes import (
 )
 from .use_case import use_case_record
 
-RECORD_VERSION = "1.0"
+RECORD_VERSION = "2.0"
 
 
 def _groups(counts: Mapping[str, int], k: int, other_label: str) -> Groups:

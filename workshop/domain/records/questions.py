@@ -85,40 +85,44 @@ class Context:
 
     k: int
     participants: dict[int, ParticipantIn]
-    role_totals: dict[str, int]
-    workshop_totals: dict[str, int]
     workshop_label: dict[int, str]
 
 
 def _breakdown(
     answers: Sequence[tuple[int, str | None]],
     option_keys: Sequence[tuple[str, str]],
-    totals: Mapping[str, int],
     group_of: Any,
     other_label: str,
     k: int,
 ) -> Breakdown:
-    rows: dict[str, dict[str, int]] = {g: {key: 0 for key, _ in option_keys} for g in totals}
+    """Break one question's answers down by group, each group sized by the people who answered it.
+
+    Who joined does not matter here: a question asked in only some workshops (or skipped by
+    most of a role) must not show a role that two people answered as if it were the whole
+    role. Every answer counts ("I'd rather not say" too); a skipped question does not.
+    """
+    rows: dict[str, dict[str, int]] = {}
     answered: Counter[str] = Counter()
     for participant, key in answers:
         group = group_of(participant)
         answered[group] += 1
+        row = rows.setdefault(group, {key: 0 for key, _ in option_keys})
         for part in (key or "").split(","):
-            if part in rows[group]:
-                rows[group][part] += 1
-    table = suppress_table(rows, k, other_label=other_label, role_totals=totals)
+            if part in row:
+                row[part] += 1
+    ordered = dict(sorted(rows.items()))
+    table = suppress_table(ordered, k, other_label=other_label, role_totals={g: answered[g] for g in ordered})
     if not table or all(not s.cells for s in table.values()):
         return Breakdown(False, ())
     labels = dict(option_keys)
     groups = []
     for label, result in table.items():
-        members = result.merged_roles or (label,)
+        assert result.total is not None  # a group shown, or merged, holds at least k answers
         groups.append(
             GroupResult(
                 label,
                 tuple(result.merged_roles),
-                Count(result.total, result.total_display),
-                sum(answered[m] for m in members),
+                result.total,
                 tuple(OptionResult(c.label, labels.get(c.label, c.label), c.count) for c in result.cells),
             )
         )
@@ -151,13 +155,10 @@ def build_question(
     if hidden or not answers:
         by_role = by_workshop = Breakdown(False, ())
     else:
-        by_role = _breakdown(
-            answers, option_keys, ctx.role_totals, lambda p: role_label(ctx.participants[p].role), OTHER_ROLES, ctx.k
-        )
+        by_role = _breakdown(answers, option_keys, lambda p: role_label(ctx.participants[p].role), OTHER_ROLES, ctx.k)
         by_workshop = _breakdown(
             answers,
             option_keys,
-            ctx.workshop_totals,
             lambda p: ctx.workshop_label[ctx.participants[p].workshop_id],
             OTHER_WORKSHOPS,
             ctx.k,

@@ -189,8 +189,7 @@ class OptionResult(_AsDict):
 class GroupResult(_AsDict):
     label: str
     merged: tuple[str, ...]
-    joined: Count
-    answered: int
+    answered: int  # the group's size: people in it who answered the question (at least k)
     options: tuple[OptionResult, ...]
 
 

@@ -17,8 +17,6 @@ from .questions import (
     count,
     is_lifecycle,
     latest_answers,
-    role_label,
-    sorted_counts,
     wording_of,
 )
 from .shapes import (
@@ -54,13 +52,7 @@ def use_case_record(
     k = data.consultation.k
     workshop_ids = tuple(sorted({s.workshop_id for s in steps}))
     people = {p.key: p for p in data.participants if p.workshop_id in workshop_ids}
-    ctx = Context(
-        k,
-        people,
-        sorted_counts(role_label(p.role) for p in people.values()),
-        sorted_counts(workshop_label[p.workshop_id] for p in people.values()),
-        dict(workshop_label),
-    )
+    ctx = Context(k, people, dict(workshop_label))
     ordered = sorted(steps, key=lambda s: (workshop_ids.index(s.workshop_id), s.position))
     prompts = [s for s in ordered if s.kind == "prompt" and s.prompt_type]
 

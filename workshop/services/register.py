@@ -6,7 +6,7 @@ Each action is one function shared by the web routes and anything else; nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -15,6 +15,7 @@ from ..models import (
     Comment,
     Consultation,
     MeToo,
+    RecordSnapshot,
     RegisterItem,
     RegisterSource,
     UseCase,
@@ -254,3 +255,93 @@ def delete_item(db: DbSession, item: RegisterItem) -> None:
     db.execute(delete(RegisterSource).where(RegisterSource.item_id == item.id))
     db.delete(item)
     db.flush()
+
+
+# --------------------------------------------------------------------------- withdrawal
+
+# Shown where a register item's wording was a person's own words and they took them back,
+# but the team had already answered it (the team's response stays, so the answer is not lost).
+WORDING_WITHDRAWN = "The person who wrote this took back their answers, so their words have been removed."
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split()).strip(" .!?")
+
+
+def _copied(item_text: str, comment_texts: Iterable[str]) -> bool:
+    """True if an item's wording is one of these comments, or holds one of them whole.
+
+    A comment of fewer than four words only counts when it is the whole wording: a short
+    comment ("No", "Tell families") is too common to mean the item copied it.
+    """
+    wording = _plain(item_text)
+    for text in comment_texts:
+        said = _plain(text)
+        if said and (said == wording or (len(said.split()) >= 4 and said in wording)):
+            return True
+    return False
+
+
+def forget_wording(db: DbSession, comment_ids: Sequence[int]) -> None:
+    """Remove register wording copied from these comments (a participant is withdrawing them).
+
+    For each item the comments were merged into: if its wording is a copy of one of them, it
+    takes the wording of the item's next source comment by someone else (as if the item had
+    been made from that one); with no other source, the item goes, or, if the team has already
+    answered it, keeps the team's answer with :data:`WORDING_WITHDRAWN` as its wording. Items
+    in the team's own words stay, and only lose the link (the comments' deletion cascades).
+    Every published outcome ("you said, we did") is changed the same way. Call this before
+    the comments are deleted.
+    """
+    if not comment_ids:
+        return
+    mine = dict(db.execute(select(Comment.id, Comment.text).where(Comment.id.in_(list(comment_ids)))).tuples().all())
+    item_ids = set(db.scalars(select(RegisterSource.item_id).where(RegisterSource.comment_id.in_(list(mine)))))
+    changed: dict[int, str | None] = {}  # item id -> its new wording, or None if it went
+    for item in db.scalars(select(RegisterItem).where(RegisterItem.id.in_(item_ids)).order_by(RegisterItem.id)):
+        if not _copied(item.text, mine.values()):
+            continue
+        others = db.scalars(
+            select(Comment.text)
+            .join(RegisterSource, RegisterSource.comment_id == Comment.id)
+            .where(
+                RegisterSource.item_id == item.id,
+                Comment.id.not_in(list(mine)),
+                Comment.status == "approved",
+                Comment.safeguarding.is_(False),
+            )
+            .order_by(Comment.id)
+        ).first()
+        if others is not None:
+            item.text = " ".join(others.split())[:TEXT_MAX]
+        elif item.response or item.status != "open":
+            item.text = WORDING_WITHDRAWN
+        else:
+            db.execute(delete(RegisterSource).where(RegisterSource.item_id == item.id))
+            db.delete(item)
+            changed[item.id] = None
+            continue
+        item.updated_at = utcnow()
+        changed[item.id] = item.text
+    if changed:
+        _forget_in_published(db, changed)
+    db.flush()
+
+
+def _forget_in_published(db: DbSession, changed: Mapping[int, str | None]) -> None:
+    """Lay the changed wording over every published outcome that shows these items."""
+    consultation_ids = select(RegisterItem.consultation_id).where(RegisterItem.id.in_(list(changed)))
+    for snapshot in db.scalars(
+        select(RecordSnapshot).where(
+            RecordSnapshot.reason == "published", RecordSnapshot.consultation_id.in_(consultation_ids)
+        )
+    ):
+        register = []
+        for entry in snapshot.record.get("register", []):
+            if entry.get("id") in changed:
+                wording = changed[entry["id"]]
+                if wording is None:
+                    continue
+                entry = {**entry, "text": wording}
+            register.append(entry)
+        snapshot.record = {**snapshot.record, "register": register}

@@ -236,4 +236,6 @@ CY: dict[str, str] = {
     "You are sending very fast. Please wait a few seconds. Your answer is kept and sent again.": "Rydych chi'n anfon yn gyflym iawn. Arhoswch ychydig eiliadau. Mae eich ateb yn cael ei gadw a'i anfon eto.",
     "Too many requests from this phone. Please wait a few seconds and try again.": "Gormod o geisiadau o'r ffôn hwn. Arhoswch ychydig eiliadau a rhowch gynnig arall arni.",
     "Too many tries": "Gormod o ymdrechion",
+    # Withdrawal: copies already downloaded (written by a session: unreviewed by a Welsh speaker).
+    "The team may already have downloaded a copy of the report. We cannot take your answers out of that copy.": "Efallai fod y tîm eisoes wedi lawrlwytho copi o'r adroddiad. Ni allwn dynnu eich atebion allan o'r copi hwnnw.",
 }

@@ -42,7 +42,7 @@ from .shapes import (
 )
 from .use_case import use_case_record
 
-RECORD_VERSION = "1.0"
+RECORD_VERSION = "1.1"
 
 
 def _groups(counts: Mapping[str, int], k: int, other_label: str) -> Groups:
@@ -156,6 +156,7 @@ def build_record(data: RecordInput) -> ConsultationRecord:
         iso(max(d for d in ends if d)) if ends else None,
         k,
         c.retention_days,
+        c.keep_comments,
     )
 
     people = [p for p in data.participants if p.workshop_id in workshop_label]

@@ -31,6 +31,7 @@ from workshop.models import (
 from workshop.services import consultations as cs
 from workshop.services import participation as ps
 from workshop.services import records as rs
+from workshop.services import register as rg
 from workshop.services import retention as rt
 from workshop.services import workshops as ws
 from workshop.services.accounts import create_facilitator
@@ -286,24 +287,43 @@ def _exports(client: FlaskClient, consultation_id: int) -> dict[str, str]:
     return out
 
 
+def _copy_into_register_and_publish(app: Flask, consultation_id: int) -> tuple[int, str]:
+    """Make a register item whose wording is a participant's condition, word for word, and
+    publish the outcome publicly. Return the item's id and the public page's address."""
+    with app.app_context():
+        consultation = db.session.get(Consultation, consultation_id)
+        condition = db.session.scalar(
+            select(Comment).where(Comment.kind == "condition", Comment.status == "approved").order_by(Comment.id)
+        )
+        item = rg.create_item(db.session, consultation, [condition.id])
+        assert item.text == CONDITION
+        consultation.public_outcome = True
+        rs.publish(db.session, consultation, "We listened.")
+        db.session.commit()
+        return item.id, f"/o/{consultation.public_token}"
+
+
 def test_after_the_purge_no_stored_record_or_export_holds_free_text(
     app: Flask, runner: Any, client: FlaskClient, auth: Any
 ) -> None:
     cid = _consultation(app, retention_days=30, ended_days_ago=40)
+    copied, public = _copy_into_register_and_publish(app, cid)
     sha = _finalise(app, cid)
     assert auth.login().status_code == 302
     before = _exports(client, cid)
     assert all(CONDITION in before[name] for name in ("report page", "json", "csv"))  # the comments are there
+    assert CONDITION in client.get(public).get_data(as_text=True)
 
     assert runner.invoke(args=["purge"]).exit_code == 0
     with app.app_context():
         consultation = db.session.get(Consultation, cid)
         snapshots = list(db.session.scalars(select(RecordSnapshot).where(RecordSnapshot.consultation_id == cid)))
-        assert sorted(s.reason for s in snapshots) == ["finalised", "purge"]
+        assert sorted(s.reason for s in snapshots) == ["finalised", "published", "purge"]
         for snapshot in snapshots:
-            assert free_texts(snapshot.record) == [], snapshot.reason
             assert CONDITION not in json.dumps(snapshot.record) and "[name] Lane" not in json.dumps(snapshot.record)
-            assert snapshot.record["methods"]["comments_kept_after_retention"] is False
+            if snapshot.reason != "published":  # that one holds the register only
+                assert free_texts(snapshot.record) == [], snapshot.reason
+                assert snapshot.record["methods"]["comments_kept_after_retention"] is False
         # The finalised record keeps the SHA-256 it had, so a copy downloaded before still checks.
         assert rs.finalised_sha256(db.session, consultation) == sha
     exports = _exports(client, cid)
@@ -311,12 +331,23 @@ def test_after_the_purge_no_stored_record_or_export_holds_free_text(
         assert CONDITION not in text and "[name] Lane" not in text, name
     assert "Tell families first" in exports["report page"]  # the register is the team's own words
     assert "Comments kept after the retention period: no." in exports["report page"]
+    # Register wording copied from a comment goes too, from the register and the public page.
+    assert "They were removed when the raw answers were deleted." in exports["report page"]
+    page = client.get(public).get_data(as_text=True)
+    assert CONDITION not in page and "Tell families first" in page
+    # The register page tells the team this will happen.
+    assert "Write each item in your own words." in client.get(f"/f/c/{cid}/register").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(RegisterItem, copied).text == rg.WORDING_EXPIRED
+        stored = json.dumps([s.record for s in db.session.scalars(select(RecordSnapshot))])
+        assert CONDITION not in stored
 
 
 def test_a_team_that_chose_to_keep_comments_keeps_only_those_passing_a_fresh_screen(
     app: Flask, runner: Any, client: FlaskClient, auth: Any
 ) -> None:
     cid = _consultation(app, retention_days=30, ended_days_ago=40)
+    copied, _public = _copy_into_register_and_publish(app, cid)
     leak = "Ring me on 07700 900123 about it"
     with app.app_context():
         consultation = db.session.get(Consultation, cid)
@@ -337,6 +368,8 @@ def test_a_team_that_chose_to_keep_comments_keeps_only_those_passing_a_fresh_scr
         assert sorted(kept) == sorted([CONDITION, CONDITION, "Ask the Riverside team about [name] Lane"])
         stored = json.dumps([s.record for s in db.session.scalars(select(RecordSnapshot))])
         assert "07700" not in stored
+        # Wording copied from a comment that was kept stays.
+        assert db.session.get(RegisterItem, copied).text == CONDITION
     assert auth.login().status_code == 302
     exports = _exports(client, cid)
     assert "Comments kept after the retention period: yes." in exports["report page"]

@@ -6,11 +6,12 @@ Each action is one function shared by the web routes and anything else; nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+from ..domain.export_render import record_sha256
 from ..models import (
     Comment,
     Consultation,
@@ -290,8 +291,8 @@ def forget_wording(db: DbSession, comment_ids: Sequence[int]) -> None:
     been made from that one); with no other source, the item goes, or, if the team has already
     answered it, keeps the team's answer with :data:`WORDING_WITHDRAWN` as its wording. Items
     in the team's own words stay, and only lose the link (the comments' deletion cascades).
-    Every published outcome ("you said, we did") is changed the same way. Call this before
-    the comments are deleted.
+    Every published outcome ("you said, we did") and stored record is changed the same way.
+    Call this before the comments are deleted.
     """
     if not comment_ids:
         return
@@ -324,20 +325,62 @@ def forget_wording(db: DbSession, comment_ids: Sequence[int]) -> None:
         item.updated_at = utcnow()
         changed[item.id] = item.text
     if changed:
-        _forget_in_published(db, changed)
+        _forget_in_snapshots(db, changed)
     db.flush()
 
 
-def _forget_in_published(db: DbSession, changed: Mapping[int, str | None]) -> None:
-    """Lay the changed wording over every published outcome that shows these items."""
-    consultation_ids = select(RegisterItem.consultation_id).where(RegisterItem.id.in_(list(changed)))
-    for snapshot in db.scalars(
-        select(RecordSnapshot).where(
-            RecordSnapshot.reason == "published", RecordSnapshot.consultation_id.in_(consultation_ids)
-        )
+# Shown where a register item's wording was a participant's own words and the retention
+# period has ended (the team did not keep comments, or this one failed the fresh screen).
+WORDING_EXPIRED = "These were a participant's own words. They were removed when the raw answers were deleted."
+
+
+def expire_copied_wording(
+    db: DbSession, consultation: Consultation, kept: Callable[[int, str], bool] | None = None
+) -> int:
+    """At the end of the retention period, replace register wording copied from a comment.
+
+    An item whose wording is a copy of one of its source comments (see :func:`_copied`) gets
+    :data:`WORDING_EXPIRED` as its wording, unless ``kept(comment_id, text)`` says that
+    comment is kept after the retention period. Items in the team's own words, their answers
+    and statuses stay. Stored records and published outcomes change the same way. Returns how
+    many changed.
+    Call this before the comments are deleted.
+    """
+    sources: dict[int, list[tuple[int, str]]] = {}
+    for item_id, comment_id, text in db.execute(
+        select(RegisterSource.item_id, Comment.id, Comment.text)
+        .join(Comment, Comment.id == RegisterSource.comment_id)
+        .join(RegisterItem, RegisterItem.id == RegisterSource.item_id)
+        .where(RegisterItem.consultation_id == consultation.id)
     ):
+        sources.setdefault(item_id, []).append((comment_id, text))
+    changed: dict[int, str | None] = {}
+    for item in register_items(db, consultation):
+        going = [text for cid, text in sources.get(item.id, []) if kept is None or not kept(cid, text)]
+        if _copied(item.text, going):
+            item.text = WORDING_EXPIRED
+            item.updated_at = utcnow()
+            changed[item.id] = item.text
+    if changed:
+        _forget_in_snapshots(db, changed)
+    db.flush()
+    return len(changed)
+
+
+def _forget_in_snapshots(db: DbSession, changed: Mapping[int, str | None]) -> None:
+    """Lay the changed wording over every stored record and published outcome showing these items.
+
+    A finalised record keeps the SHA-256 it was finalised with (``RecordSnapshot.sha256``).
+    """
+    consultation_ids = select(RegisterItem.consultation_id).where(RegisterItem.id.in_(list(changed)))
+    for snapshot in db.scalars(select(RecordSnapshot).where(RecordSnapshot.consultation_id.in_(consultation_ids))):
+        entries = snapshot.record.get("register", [])
+        if not any(isinstance(e, dict) and e.get("id") in changed for e in entries):
+            continue
+        if snapshot.reason == "finalised" and snapshot.sha256 is None:
+            snapshot.sha256 = record_sha256(snapshot.record)
         register = []
-        for entry in snapshot.record.get("register", []):
+        for entry in entries:
             if entry.get("id") in changed:
                 wording = changed[entry["id"]]
                 if wording is None:

@@ -9,7 +9,9 @@ Free text goes from the snapshots too, the one stored at the purge and every one
 before it, unless the project team chose to keep comments
 (``Consultation.keep_comments_after_retention``). Then only approved comments that pass a
 fresh screen (redaction finds nothing new, and no safeguarding rule matches) are kept, and
-the record says so. The screen fails closed: with no screener, no comment is kept.
+the record says so. The screen fails closed: with no screener, no comment is kept. Register
+wording that is a copy of a comment not kept is replaced too (``register.expire_copied_wording``),
+in the register and in every published outcome.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from ..models import (
 from . import DbSession
 from .participation import Screener
 from .records import build
+from .register import expire_copied_wording
 
 # Tables whose rows are raw participant data, deleted by a purge, in a safe order.
 RAW_TABLES: tuple[type[Base], ...] = (RegisterSource, MeToo, Comment, Response, Participant)
@@ -198,8 +201,9 @@ def purge_consultation(
     Deleted: participants, their answers, comments, "me too"s, and register links to
     comments; the names typed in to be redacted. Kept: the workshops and the wording shown,
     control and moderation logs (no content), withdrawal counts, safeguarding alerts
-    (categories and times only), the conditions register (the team's own words) and every
-    record snapshot, with its free text removed (see the module docstring). With ``dry_run``
+    (categories and times only), the conditions register (the team's own words; wording
+    copied from a comment is replaced) and every record snapshot, with its free text removed
+    (see the module docstring). With ``dry_run``
     nothing changes.
     """
     now = now or utcnow()
@@ -210,6 +214,8 @@ def purge_consultation(
     # Free text goes from what was stored before (the finalised record), and from the record
     # stored now, unless the team chose to keep comments that pass a fresh screen.
     keep = _screen(db, consultation, screener)
+    # Register wording that was a participant's own words goes with the comment it copied.
+    expire_copied_wording(db, consultation, None if keep is None else lambda cid, text: keep({"id": cid, "text": text}))
     _remove_free_text(db, consultation, keep)
     # First the record, flushed, so the raw data is never deleted without it. It is the same
     # aggregated, suppressed record the exports show (services.records), built while the raw

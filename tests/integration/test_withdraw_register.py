@@ -118,3 +118,22 @@ def test_withdrawal_takes_copied_wording_out_of_the_register_and_the_published_o
         outcome = rs.published_outcome(db.session, consultation)
         assert ids["alone"] not in [r["id"] for r in outcome["register"]]
         assert rg.WORDING_WITHDRAWN in json.dumps(outcome)
+
+
+def test_an_item_removed_on_withdrawal_leaves_the_published_outcome_too(app: Flask) -> None:
+    """Even when it is the only item that changes (nothing else points at the consultation)."""
+    seeded = _seed(app)
+    with app.app_context():
+        consultation = db.session.get(Consultation, seeded["consultation"])
+        for name, item_id in seeded["items"].items():
+            if name != "alone":
+                rg.delete_item(db.session, db.session.get(RegisterItem, item_id))
+        rs.publish(db.session, consultation, "We listened again.")
+        db.session.commit()
+        assert ALONE in json.dumps(rs.published_outcome(db.session, consultation))
+
+        ps.withdraw(db.session, db.session.get(Participant, seeded["leaver"]))
+        db.session.commit()
+        assert db.session.scalars(select(RegisterItem)).all() == []
+        stored = json.dumps([s.record for s in db.session.scalars(select(RecordSnapshot))])
+        assert ALONE not in stored

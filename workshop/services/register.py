@@ -299,9 +299,11 @@ def forget_wording(db: DbSession, comment_ids: Sequence[int]) -> None:
     mine = dict(db.execute(select(Comment.id, Comment.text).where(Comment.id.in_(list(comment_ids)))).tuples().all())
     item_ids = set(db.scalars(select(RegisterSource.item_id).where(RegisterSource.comment_id.in_(list(mine)))))
     changed: dict[int, str | None] = {}  # item id -> its new wording, or None if it went
+    consultations: set[int] = set()
     for item in db.scalars(select(RegisterItem).where(RegisterItem.id.in_(item_ids)).order_by(RegisterItem.id)):
         if not _copied(item.text, mine.values()):
             continue
+        consultations.add(item.consultation_id)
         others = db.scalars(
             select(Comment.text)
             .join(RegisterSource, RegisterSource.comment_id == Comment.id)
@@ -325,7 +327,7 @@ def forget_wording(db: DbSession, comment_ids: Sequence[int]) -> None:
         item.updated_at = utcnow()
         changed[item.id] = item.text
     if changed:
-        _forget_in_snapshots(db, changed)
+        _forget_in_snapshots(db, consultations, changed)
     db.flush()
 
 
@@ -343,8 +345,7 @@ def expire_copied_wording(
     :data:`WORDING_EXPIRED` as its wording, unless ``kept(comment_id, text)`` says that
     comment is kept after the retention period. Items in the team's own words, their answers
     and statuses stay. Stored records and published outcomes change the same way. Returns how
-    many changed.
-    Call this before the comments are deleted.
+    many changed. Call this before the comments are deleted.
     """
     sources: dict[int, list[tuple[int, str]]] = {}
     for item_id, comment_id, text in db.execute(
@@ -362,18 +363,19 @@ def expire_copied_wording(
             item.updated_at = utcnow()
             changed[item.id] = item.text
     if changed:
-        _forget_in_snapshots(db, changed)
+        _forget_in_snapshots(db, {consultation.id}, changed)
     db.flush()
     return len(changed)
 
 
-def _forget_in_snapshots(db: DbSession, changed: Mapping[int, str | None]) -> None:
+def _forget_in_snapshots(db: DbSession, consultation_ids: Iterable[int], changed: Mapping[int, str | None]) -> None:
     """Lay the changed wording over every stored record and published outcome showing these items.
 
-    A finalised record keeps the SHA-256 it was finalised with (``RecordSnapshot.sha256``).
+    ``changed`` maps an item to its new wording, or to None for an item removed. A finalised
+    record keeps the SHA-256 it was finalised with (``RecordSnapshot.sha256``).
     """
-    consultation_ids = select(RegisterItem.consultation_id).where(RegisterItem.id.in_(list(changed)))
-    for snapshot in db.scalars(select(RecordSnapshot).where(RecordSnapshot.consultation_id.in_(consultation_ids))):
+    wanted = list(consultation_ids)
+    for snapshot in db.scalars(select(RecordSnapshot).where(RecordSnapshot.consultation_id.in_(wanted))):
         entries = snapshot.record.get("register", [])
         if not any(isinstance(e, dict) and e.get("id") in changed for e in entries):
             continue

@@ -203,8 +203,7 @@ def purge_consultation(
     control and moderation logs (no content), withdrawal counts, safeguarding alerts
     (categories and times only), the conditions register (the team's own words; wording
     copied from a comment is replaced) and every record snapshot, with its free text removed
-    (see the module docstring). With ``dry_run``
-    nothing changes.
+    (see the module docstring). With ``dry_run`` nothing changes.
     """
     now = now or utcnow()
     before = table_counts(db, consultation)

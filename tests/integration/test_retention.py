@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 import uuid
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -38,6 +41,7 @@ from workshop.services.accounts import create_facilitator
 
 SECRET_TEXT = "Ask the Riverside team about Kestrel Lane"
 CONDITION = "only if families are told"
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 
 def _consultation(
@@ -268,21 +272,31 @@ def _finalise(app: Flask, consultation_id: int) -> str:
         return sha
 
 
-def _exports(client: FlaskClient, consultation_id: int) -> dict[str, str]:
-    """Every form a facilitator can take the record away in, as text (PDF left out: slow)."""
+def _exports(client: FlaskClient, consultation_id: int, tmp_path: Path | None = None) -> dict[str, str]:
+    """Every form a facilitator can take the record away in, as text (the PDF only with ``tmp_path``)."""
     out = {}
-    for name, path in {
+    paths = {
         "record page": "/record",
         "report page": "/record/report",
         "json": "/record/download/json",
         "csv": "/record/download/csv",
-    }.items():
+    }
+    if tmp_path is not None:
+        paths["pdf"] = "/record/download/pdf"
+    for name, path in paths.items():
         response = client.get(f"/f/c/{consultation_id}{path}")
         assert response.status_code == 200, (name, response.status_code)
         data = response.get_data()
         if data.startswith(b"PK"):
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 data = b"\n".join(z.read(n) for n in z.namelist())
+        if data.startswith(b"%PDF-") and tmp_path is not None:
+            pdf = tmp_path / "record.pdf"
+            pdf.write_bytes(data)
+            text = subprocess.run(  # noqa: S603 - fixed arguments, our own file
+                [PDFTOTEXT, str(pdf), "-"], check=True, capture_output=True, text=True, timeout=60
+            ).stdout
+            data = " ".join(text.split()).encode()
         out[name] = data.decode("utf-8-sig")
     return out
 
@@ -304,14 +318,14 @@ def _copy_into_register_and_publish(app: Flask, consultation_id: int) -> tuple[i
 
 
 def test_after_the_purge_no_stored_record_or_export_holds_free_text(
-    app: Flask, runner: Any, client: FlaskClient, auth: Any
+    app: Flask, runner: Any, client: FlaskClient, auth: Any, tmp_path: Path
 ) -> None:
     cid = _consultation(app, retention_days=30, ended_days_ago=40)
     copied, public = _copy_into_register_and_publish(app, cid)
     sha = _finalise(app, cid)
     assert auth.login().status_code == 302
-    before = _exports(client, cid)
-    assert all(CONDITION in before[name] for name in ("report page", "json", "csv"))  # the comments are there
+    before = _exports(client, cid, tmp_path)
+    assert all(CONDITION in before[name] for name in ("report page", "json", "csv", "pdf"))  # the comments are there
     assert CONDITION in client.get(public).get_data(as_text=True)
 
     assert runner.invoke(args=["purge"]).exit_code == 0
@@ -326,11 +340,13 @@ def test_after_the_purge_no_stored_record_or_export_holds_free_text(
                 assert snapshot.record["methods"]["comments_kept_after_retention"] is False
         # The finalised record keeps the SHA-256 it had, so a copy downloaded before still checks.
         assert rs.finalised_sha256(db.session, consultation) == sha
-    exports = _exports(client, cid)
+    exports = _exports(client, cid, tmp_path)
+    assert set(exports) == {"record page", "report page", "json", "csv", "pdf"}
     for name, text in exports.items():
         assert CONDITION not in text and "[name] Lane" not in text, name
     assert "Tell families first" in exports["report page"]  # the register is the team's own words
-    assert "Comments kept after the retention period: no." in exports["report page"]
+    for name in ("report page", "pdf"):
+        assert "Comments kept after the retention period: no." in exports[name], name
     # Register wording copied from a comment goes too, from the register and the public page.
     assert "They were removed when the raw answers were deleted." in exports["report page"]
     page = client.get(public).get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import uuid
@@ -347,6 +348,7 @@ def test_after_the_purge_no_stored_record_or_export_holds_free_text(
     assert "Tell families first" in exports["report page"]  # the register is the team's own words
     for name in ("report page", "pdf"):
         assert "Comments kept after the retention period: no." in exports[name], name
+    assert re.search(r'id="record-comments-kept">No \(the raw answers were deleted on', exports["record page"])
     # Register wording copied from a comment goes too, from the register and the public page.
     assert "They were removed when the raw answers were deleted." in exports["report page"]
     page = client.get(public).get_data(as_text=True)
@@ -389,6 +391,7 @@ def test_a_team_that_chose_to_keep_comments_keeps_only_those_passing_a_fresh_scr
     assert auth.login().status_code == 302
     exports = _exports(client, cid)
     assert "Comments kept after the retention period: yes." in exports["report page"]
+    assert 'id="record-comments-kept">Yes' in exports["record page"]
     assert all("07700" not in text for text in exports.values())
 
 

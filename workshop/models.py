@@ -94,6 +94,11 @@ class Consultation(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_summary: Mapped[str] = mapped_column(Text, default="")
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The project team's choice: after the retention period, keep approved comments that pass
+    # a fresh redaction screen (True), or remove all free text from the record (False).
+    keep_comments_after_retention: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sql_text("false")
+    )
 
     owner: Mapped[Facilitator] = relationship()
     use_cases: Mapped[list[UseCase]] = relationship(
@@ -363,8 +368,11 @@ class RecordSnapshot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reason: Mapped[str] = mapped_column(String(20))  # finalised | purge
+    reason: Mapped[str] = mapped_column(String(20))  # finalised | purge | published
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The SHA-256 of the record as first stored. A finalised record keeps it when its free
+    # text is removed at the end of the retention period, so copies made before still verify.
+    sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class WithdrawalCount(Base):

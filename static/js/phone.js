@@ -1,7 +1,9 @@
 // The participant's phone: answers over Socket.IO, follows the room live, never loses an answer.
 //
 // Every answer gets an id made here and waits in a queue in localStorage until the server
-// acknowledges it; "Saved" is shown only then. Answers go one at a time, in order, so a
+// acknowledges it; "Saved" is shown only then. Once acknowledged, the phone keeps only the
+// choices made (to show them again), never the words typed: the server has those, redacted.
+// When the workshop ends the phone forgets the person's answers altogether. Answers go one at a time, in order, so a
 // quick change of mind can never be overtaken by the older answer. The queue is sent again
 // after a reconnect or a timeout (the server ignores an id it has already seen).
 // A new step from the server replaces the step panel only when what the phone shows really
@@ -30,6 +32,17 @@ if (root && window.io) {
   const save = (key, value) => { try { localStorage.setItem(key, JSON.stringify(value)) } catch (e) { /* private mode */ } }
   const newId = () => (window.crypto && crypto.randomUUID) ? crypto.randomUUID().replace(/-/g, '') : String(Date.now()) + Math.random().toString(16).slice(2)
   const loadQueue = () => { const q = load(queueKey, []); return Array.isArray(q) ? q : Object.values(q) }
+  // The fields of an answer that hold words typed by the person (see payloadOf).
+  const TEXT_KEYS = ['text', 'reason', 'conditions']
+  const withoutText = (value) => Object.fromEntries(Object.entries(value || {}).filter(([key]) => !TEXT_KEYS.includes(key)))
+  const forget = () => { try { localStorage.removeItem(queueKey); localStorage.removeItem(answersKey) } catch (e) { /* private mode */ } }
+  // Answers saved by an older version of this page may still hold words: drop them now.
+  {
+    const saved = load(answersKey, null)
+    if (saved && typeof saved === 'object') {
+      save(answersKey, Object.fromEntries(Object.entries(saved).map(([step, value]) => [step, withoutText(value)])))
+    }
+  }
 
   const socket = window.io({ auth: { as: 'phone', workshop: workshop }, reconnectionDelayMax: 10000 })
   let shownHtml = null // the last step panel from the server, without its version number
@@ -39,6 +52,7 @@ if (root && window.io) {
 
   const online = () => socket.connected && navigator.onLine !== false
   const stepEl = () => document.getElementById('step')
+  const ended = () => Boolean(stepEl() && stepEl().dataset.status === 'ended')
   const formFor = (step) => region.querySelector('.cg-answer-form[data-step="' + step + '"]')
   const withoutVersion = (html) => html.replace(/ data-v="\d+"/, '')
 
@@ -116,9 +130,11 @@ if (root && window.io) {
       save(queueKey, queue)
       const newer = queue.some((q) => q.step === item.step)
       if (ack && ack.ok) {
-        const answers = load(answersKey, {})
-        answers[item.step] = item.value
-        save(answersKey, answers)
+        if (!ended()) { // an acknowledgement arriving after the end keeps nothing either
+          const answers = load(answersKey, {})
+          answers[item.step] = withoutText(item.value) // the server has the words now
+          save(answersKey, answers)
+        }
         if (ack.held) { window.location.href = '/w/' + root.dataset.code + '/support'; return }
         if (!newer) {
           let text = t('Saved', 'Saved. You can change your answer until the question closes.')
@@ -163,6 +179,8 @@ if (root && window.io) {
   // redraw; else an answer still waiting to go; else their saved answer (unless the server
   // drew the form with it already).
   function wire (scope, draft) {
+    // The workshop has ended: nothing more can be sent, so nothing of theirs stays here.
+    if (ended()) forget()
     const answers = load(answersKey, {})
     scope.querySelectorAll('.cg-answer-form').forEach(function (form) {
       const step = form.dataset.step
@@ -283,7 +301,7 @@ if (root && window.io) {
         flush()
         return
       }
-      try { localStorage.removeItem(queueKey); localStorage.removeItem(answersKey) } catch (e) { /* private mode */ }
+      forget()
     })
   }
 

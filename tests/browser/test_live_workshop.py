@@ -171,6 +171,12 @@ def phone_status(page: Page) -> Any:
     return page.locator(".cg-answer-form [data-status]")
 
 
+def stored(page: Page) -> dict[str, str]:
+    """What the phone keeps in its own storage for Common Ground."""
+    kept: dict[str, str] = page.evaluate("() => Object.assign({}, localStorage)")
+    return {key: value for key, value in kept.items() if key.startswith("cg-")}
+
+
 # --- the test ---------------------------------------------------------------------------
 
 
@@ -213,6 +219,7 @@ def test_live_workshop(live_server: LiveServer, browser: Any) -> None:
     phones: list[Page] = []
     offline: set[str] = set()
     gate = AckGate()
+    receipts: list[str] = []
     for index, role in enumerate(["Family member", "Young person", None]):
         context = new_phone(browser, index)
         page = watch(context.new_page(), f"phone {index + 1}", errors, offline)
@@ -222,7 +229,7 @@ def test_live_workshop(live_server: LiveServer, browser: Any) -> None:
             page.goto(join_url)
             accessibility["join (welcome) page"] = axe_violations(page)
             no_horizontal_scroll(page, "the welcome page")
-        join_by_phone(page, join_url, role)
+        receipts.append(join_by_phone(page, join_url, role))
         expect(page.locator("#phone")).to_have_attribute("data-live", "yes", timeout=WAIT)
         expect(page.get_by_role("heading", level=1)).to_have_text("Hello and welcome")
         page.evaluate("() => { window.cgNoReload = true }")
@@ -280,6 +287,9 @@ def test_live_workshop(live_server: LiveServer, browser: Any) -> None:
     phones[1].screenshot(path=str(SHOTS / "cg-phone-answer.png"), full_page=True)
     phones[1].get_by_role("button", name="Send my answer").click()
     expect(phone_status(phones[1])).to_contain_text(SAVED, timeout=WAIT)
+    # Once the server has the words, the phone keeps only the choice (to show it again).
+    kept = " ".join(stored(phones[1]).values())
+    assert CONDITION_TEXT not in kept and '"position":"conditions"' in kept, kept
 
     # Phone 3 objects while offline: the answer waits on the phone and goes when it is back.
     offline.add("phone 3")
@@ -348,6 +358,27 @@ def test_live_workshop(live_server: LiveServer, browser: Any) -> None:
     expect(phones[1].locator("#cond-object")).to_be_hidden()
     expect(phones[1].get_by_label("Only if...", exact=True)).to_have_value(CONDITION_TEXT)
     expect(phones[1].get_by_role("button", name="Change my answer")).to_be_visible()
+
+    # Phone 3 takes its answers back: the page after that forgets all the phone kept for it.
+    assert stored(phones[2])
+    phones[2].goto(base + "/receipt")
+    phones[2].get_by_label("Receipt code").fill(receipts[2])
+    phones[2].get_by_role("button", name="Continue").click()
+    phones[2].get_by_role("button", name="Take back my answers").click()
+    phones[2].get_by_role("button", name="Yes, delete my answers").click()
+    expect(phones[2].locator("#copies-note")).to_contain_text("We cannot take your answers out of that copy.")
+    wait_until(lambda: not stored(phones[2]), WAIT / 1000, "phone 3 forgot its answers", pause=in_page(phones[2]))
+    # The workshop ends: the other phones forget their answers too.
+    assert stored(phones[0]) and stored(phones[1])
+    console.locator("#end-details-summary").click()
+    console.get_by_role("button", name="End the workshop now").click()
+    for page in phones[:2]:
+        wait_until(
+            lambda page=page: not stored(page),
+            WAIT / 1000,
+            "a phone forgot its answers at the end",
+            pause=in_page(page),
+        )
 
     broken = {name: found for name, found in accessibility.items() if found}
     report = "\n\n".join(describe(name, found) for name, found in broken.items())

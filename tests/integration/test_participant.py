@@ -238,6 +238,24 @@ def test_withdrawal_deletes_answers_and_comments(app: Flask, live: Live, factory
     assert leaving.get(f"/w/{live.code}").headers["Location"] == f"/j/{live.code}"
 
 
+COPIES_NOTE = "The team may already have downloaded a copy of the report. We cannot take your answers out of that copy."
+COPIES_NOTE_CY = "Ni allwn dynnu eich atebion allan o'r copi hwnnw"
+
+
+def test_withdrawal_pages_say_downloaded_copies_cannot_be_called_back(app: Flask, live: Live, factory: Factory) -> None:
+    english, welsh = app.test_client(), app.test_client()
+    for client in (english, welsh):
+        factory.join(live, client=client)
+    assert welsh.get("/language/cy", query_string={"next": "/receipt"}).status_code == 302
+    for client, note in ((english, COPIES_NOTE), (welsh, COPIES_NOTE_CY)):
+        code = receipt_code(client, live.workshop_id)
+        offered = client.post("/receipt", data={"receipt": code}).get_data(as_text=True)
+        assert note in offered  # said before they choose
+        done = client.post("/receipt", data={"receipt": code, "withdraw": "confirm"}).get_data(as_text=True)
+        assert note in done  # and again once it is done
+    assert _participants(app, live.workshop_id) == []
+
+
 def test_a_second_withdrawal_bumps_the_count(app: Flask, live: Live, factory: Factory) -> None:
     for _ in range(2):
         client = app.test_client()

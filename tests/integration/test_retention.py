@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import shutil
+import subprocess
 import uuid
+import zipfile
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from workshop.domain.records import free_texts, without_free_text
 from workshop.extensions import db
 from workshop.models import (
     Comment,
@@ -27,11 +35,14 @@ from workshop.models import (
 from workshop.services import consultations as cs
 from workshop.services import participation as ps
 from workshop.services import records as rs
+from workshop.services import register as rg
 from workshop.services import retention as rt
 from workshop.services import workshops as ws
 from workshop.services.accounts import create_facilitator
 
 SECRET_TEXT = "Ask the Riverside team about Kestrel Lane"
+CONDITION = "only if families are told"
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 
 def _consultation(
@@ -70,7 +81,7 @@ def _consultation(
                 participant,
                 position,
                 uuid.uuid4().hex,
-                {"position": "conditions", "conditions": ["only if families are told"]},
+                {"position": "conditions", "conditions": [CONDITION]},
                 screener,
             )
         ws.control(db.session, workshop, "goto", facilitator_id=owner.id, argument=text.position)
@@ -180,10 +191,13 @@ def test_purge_keeps_the_record_and_deletes_exactly_the_raw_data(app: Flask, run
         assert SECRET_TEXT not in stored and "Kestrel" not in stored and "purple umbrella" not in stored
         assert db.session.scalar(select(ControlEvent.id).limit(1)) is not None
         assert db.session.get(Consultation, kept).purged_at is None
-        # The record stored is exactly the one the exports showed just before the purge, and
-        # from now on the record page and exports read it.
-        assert snapshot.record == record_before
-        assert rs.current_record(db.session, consultation, packs) == record_before
+        # The record stored is the one the exports showed just before the purge, less its free
+        # text (the team did not choose to keep comments), and from now on the record page and
+        # exports read it.
+        assert CONDITION in free_texts(record_before)
+        assert snapshot.record == without_free_text(record_before)
+        assert free_texts(snapshot.record) == [] and CONDITION not in stored
+        assert rs.current_record(db.session, consultation, packs) == snapshot.record
 
     # Once purged, there is nothing more to do.
     result = runner.invoke(args=["purge"])
@@ -243,3 +257,195 @@ def test_retention_clock(app: Flask) -> None:
         assert rt.retention_reference(consultation) == second.started_at
         assert rt.due_for_purge(db.session, now) == []
         db.session.rollback()
+
+
+# --------------------------------------------------------------------------- free text after the retention period
+
+
+def _finalise(app: Flask, consultation_id: int) -> str:
+    """Finalise the record; return its SHA-256."""
+    with app.app_context():
+        consultation = db.session.get(Consultation, consultation_id)
+        rs.finalise(db.session, consultation, app.extensions["cg_library"].packs)
+        db.session.commit()
+        sha = rs.finalised_sha256(db.session, consultation)
+        assert sha is not None
+        return sha
+
+
+def _exports(client: FlaskClient, consultation_id: int, tmp_path: Path | None = None) -> dict[str, str]:
+    """Every form a facilitator can take the record away in, as text (the PDF only with ``tmp_path``)."""
+    out = {}
+    paths = {
+        "record page": "/record",
+        "report page": "/record/report",
+        "json": "/record/download/json",
+        "csv": "/record/download/csv",
+    }
+    if tmp_path is not None:
+        paths["pdf"] = "/record/download/pdf"
+    for name, path in paths.items():
+        response = client.get(f"/f/c/{consultation_id}{path}")
+        assert response.status_code == 200, (name, response.status_code)
+        data = response.get_data()
+        if data.startswith(b"PK"):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                data = b"\n".join(z.read(n) for n in z.namelist())
+        if data.startswith(b"%PDF-") and tmp_path is not None:
+            pdf = tmp_path / "record.pdf"
+            pdf.write_bytes(data)
+            text = subprocess.run(  # noqa: S603 - fixed arguments, our own file
+                [PDFTOTEXT, str(pdf), "-"], check=True, capture_output=True, text=True, timeout=60
+            ).stdout
+            data = " ".join(text.split()).encode()
+        out[name] = data.decode("utf-8-sig")
+    return out
+
+
+def _copy_into_register_and_publish(app: Flask, consultation_id: int) -> tuple[int, str]:
+    """Make a register item whose wording is a participant's condition, word for word, and
+    publish the outcome publicly. Return the item's id and the public page's address."""
+    with app.app_context():
+        consultation = db.session.get(Consultation, consultation_id)
+        condition = db.session.scalar(
+            select(Comment).where(Comment.kind == "condition", Comment.status == "approved").order_by(Comment.id)
+        )
+        item = rg.create_item(db.session, consultation, [condition.id])
+        assert item.text == CONDITION
+        consultation.public_outcome = True
+        rs.publish(db.session, consultation, "We listened.")
+        db.session.commit()
+        return item.id, f"/o/{consultation.public_token}"
+
+
+def test_after_the_purge_no_stored_record_or_export_holds_free_text(
+    app: Flask, runner: Any, client: FlaskClient, auth: Any, tmp_path: Path
+) -> None:
+    cid = _consultation(app, retention_days=30, ended_days_ago=40)
+    copied, public = _copy_into_register_and_publish(app, cid)
+    sha = _finalise(app, cid)
+    assert auth.login().status_code == 302
+    before = _exports(client, cid, tmp_path)
+    assert all(CONDITION in before[name] for name in ("report page", "json", "csv", "pdf"))  # the comments are there
+    assert CONDITION in client.get(public).get_data(as_text=True)
+
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    with app.app_context():
+        consultation = db.session.get(Consultation, cid)
+        snapshots = list(db.session.scalars(select(RecordSnapshot).where(RecordSnapshot.consultation_id == cid)))
+        assert sorted(s.reason for s in snapshots) == ["finalised", "published", "purge"]
+        for snapshot in snapshots:
+            assert CONDITION not in json.dumps(snapshot.record) and "[name] Lane" not in json.dumps(snapshot.record)
+            if snapshot.reason != "published":  # that one holds the register only
+                assert free_texts(snapshot.record) == [], snapshot.reason
+                assert snapshot.record["methods"]["comments_kept_after_retention"] is False
+        # The finalised record keeps the SHA-256 it had, so a copy downloaded before still checks.
+        assert rs.finalised_sha256(db.session, consultation) == sha
+    exports = _exports(client, cid, tmp_path)
+    assert set(exports) == {"record page", "report page", "json", "csv", "pdf"}
+    for name, text in exports.items():
+        assert CONDITION not in text and "[name] Lane" not in text, name
+    assert "Tell families first" in exports["report page"]  # the register is the team's own words
+    for name in ("report page", "pdf"):
+        assert "Comments kept after the retention period: no." in exports[name], name
+    assert re.search(r'id="record-comments-kept">No \(the raw answers were deleted on', exports["record page"])
+    # Register wording copied from a comment goes too, from the register and the public page.
+    assert "They were removed when the raw answers were deleted." in exports["report page"]
+    page = client.get(public).get_data(as_text=True)
+    assert CONDITION not in page and "Tell families first" in page
+    # The register page tells the team this will happen.
+    assert "Write each item in your own words." in client.get(f"/f/c/{cid}/register").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(RegisterItem, copied).text == rg.WORDING_EXPIRED
+        stored = json.dumps([s.record for s in db.session.scalars(select(RecordSnapshot))])
+        assert CONDITION not in stored
+
+
+def test_a_team_that_chose_to_keep_comments_keeps_only_those_passing_a_fresh_screen(
+    app: Flask, runner: Any, client: FlaskClient, auth: Any
+) -> None:
+    cid = _consultation(app, retention_days=30, ended_days_ago=40)
+    copied, _public = _copy_into_register_and_publish(app, cid)
+    leak = "Ring me on 07700 900123 about it"
+    with app.app_context():
+        consultation = db.session.get(Consultation, cid)
+        consultation.keep_comments_after_retention = True
+        # One approved condition holds a phone number, as if stored before the redactor knew the
+        # pattern: the fresh screen at the purge catches it.
+        first = db.session.scalar(select(Comment).where(Comment.kind == "condition").order_by(Comment.id))
+        first.text = leak
+        db.session.commit()
+        assert leak in free_texts(rs.current_record(db.session, consultation))
+
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    with app.app_context():
+        consultation = db.session.get(Consultation, cid)
+        record = rs.current_record(db.session, consultation, app.extensions["cg_library"].packs)
+        assert record["methods"]["comments_kept_after_retention"] is True
+        kept = free_texts(record)
+        assert sorted(kept) == sorted([CONDITION, CONDITION, "Ask the Riverside team about [name] Lane"])
+        stored = json.dumps([s.record for s in db.session.scalars(select(RecordSnapshot))])
+        assert "07700" not in stored
+        # Wording copied from a comment that was kept stays.
+        assert db.session.get(RegisterItem, copied).text == CONDITION
+    assert auth.login().status_code == 302
+    exports = _exports(client, cid)
+    assert "Comments kept after the retention period: yes." in exports["report page"]
+    assert 'id="record-comments-kept">Yes' in exports["record page"]
+    assert all("07700" not in text for text in exports.values())
+
+
+def test_a_record_stored_by_an_older_version_loses_its_free_text(app: Flask, runner: Any) -> None:
+    cid = _consultation(app, retention_days=30, ended_days_ago=40)
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    with app.app_context():
+        consultation = db.session.get(Consultation, cid)
+        # As version 1.0 stored it: the whole record, comments and all.
+        old = rs.build(db.session, consultation).as_dict()
+        snapshot = db.session.scalar(select(RecordSnapshot).where(RecordSnapshot.consultation_id == cid))
+        old["record_version"] = "1.0"
+        del old["methods"]["comments_kept_after_retention"]
+        old["use_cases"][0]["consent"]["conditions"] = [
+            {
+                "id": 1,
+                "kind": "condition",
+                "step_key": "s",
+                "question": "q",
+                "text": CONDITION,
+                "values": [],
+                "me_too": 0,
+                "register_items": [],
+            }
+        ]
+        snapshot.record = old
+        db.session.commit()
+        # Read now: upgraded, and no free text shown.
+        record = rs.current_record(db.session, consultation)
+        assert record["methods"]["comments_kept_after_retention"] is False and free_texts(record) == []
+    # The next purge finds the old snapshot and removes the text from the database too, without
+    # storing a new (empty) record in its place.
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and f"Consultation {cid}" in result.output
+    with app.app_context():
+        snapshots = list(db.session.scalars(select(RecordSnapshot).where(RecordSnapshot.consultation_id == cid)))
+        assert [s.reason for s in snapshots] == ["purge"]
+        assert CONDITION not in json.dumps(snapshots[0].record)
+    assert "Nothing to purge" in runner.invoke(args=["purge"]).output
+
+
+def test_the_choice_to_keep_comments_is_fixed_once_the_record_is_finalised(
+    app: Flask, client: FlaskClient, auth: Any
+) -> None:
+    cid = _consultation(app, retention_days=30, ended_days_ago=40)
+    assert auth.login().status_code == 302
+    form = {"title": "Riverside", "k_threshold": "5", "retention_days": "30"}
+    page = client.get(f"/f/c/{cid}/edit").get_data(as_text=True)
+    assert "Keep approved comments after the raw answers are deleted" in page
+    assert client.post(f"/f/c/{cid}/edit", data={**form, "keep_comments_after_retention": "y"}).status_code == 302
+    _finalise(app, cid)
+    response = client.post(f"/f/c/{cid}/edit", data={**form, "title": "Changed"})
+    assert response.status_code == 400
+    assert "you can no longer change whether comments are kept" in response.get_data(as_text=True)
+    with app.app_context():
+        consultation = db.session.get(Consultation, cid)
+        assert consultation.keep_comments_after_retention is True and consultation.title == "Riverside"

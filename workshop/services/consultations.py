@@ -62,8 +62,33 @@ def create_consultation(
     return consultation
 
 
+KEEP_COMMENTS_FIXED = (
+    "The record is finished, so you can no longer change whether comments are kept after the retention period."
+)
+
+
 def update_consultation(db: DbSession, consultation: Consultation, **fields: object) -> None:
-    for name in ("title", "description", "organisation", "k_threshold", "retention_days", "public_outcome"):
+    """Change a consultation's details. Checks first, so a refused change changes nothing.
+
+    Whether comments are kept after the retention period is fixed once the record is
+    finalised (or purged): the finalised record states the choice.
+    """
+    keep = fields.get("keep_comments_after_retention")
+    if (
+        keep is not None
+        and bool(keep) != consultation.keep_comments_after_retention
+        and (consultation.finalised_at is not None or consultation.purged_at is not None)
+    ):
+        raise Refused(KEEP_COMMENTS_FIXED)
+    for name in (
+        "title",
+        "description",
+        "organisation",
+        "k_threshold",
+        "retention_days",
+        "public_outcome",
+        "keep_comments_after_retention",
+    ):
         if name in fields:
             value = fields[name]
             setattr(consultation, name, value.strip() if isinstance(value, str) else value)

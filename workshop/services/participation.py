@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from . import DbSession, NotFound, Refused
+from .register import forget_wording
 
 
 @lru_cache(maxsize=64)
@@ -423,7 +424,10 @@ def find_by_receipt(db: DbSession, raw_code: str) -> Participant | None:
 
 
 def withdraw(db: DbSession, participant: Participant) -> None:
-    """Delete everything a participant said; keep only the count of withdrawals."""
+    """Delete everything a participant said; keep only the count of withdrawals.
+
+    That includes register wording copied from their comments (``register.forget_wording``).
+    """
     workshop = db.get(Workshop, participant.workshop_id)
     assert workshop is not None
     if workshop.consultation.finalised_at is not None:
@@ -433,6 +437,8 @@ def withdraw(db: DbSession, participant: Participant) -> None:
         db.add(WithdrawalCount(workshop_id=workshop.id, count=1))
     else:
         counter.count += 1
+    # Register wording copied from their comments goes first, while the comments still exist.
+    forget_wording(db, list(db.scalars(select(Comment.id).where(Comment.participant_id == participant.id))))
     # Delete in the database so its cascades remove answers, comments and "me too"s together.
     db.execute(delete(Participant).where(Participant.id == participant.id))
     db.expunge(participant)

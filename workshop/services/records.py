@@ -20,7 +20,6 @@ from sqlalchemy import case, func, select
 from ..domain import records as dr
 from ..domain.export_render import record_sha256
 from ..domain.packs import Pack
-from ..domain.records.upgrade import upgrade_record
 from ..models import (
     Comment,
     Consultation,
@@ -164,6 +163,7 @@ def load_input(db: DbSession, consultation: Consultation, packs: Mapping[str, Pa
             consultation.created_at,
             consultation.finalised_at,
             consultation.published_at,
+            consultation.keep_comments_after_retention,
         ),
         use_cases=[dr.UseCaseIn(u.id, u.title, u.position, u.version, u.library_id) for u in consultation.use_cases],
         workshops=[
@@ -225,16 +225,17 @@ def current_record(
     """Return the record to show and export now, as a plain dict.
 
     Normally built fresh. Once raw answers have been purged, it is the record stored at the
-    purge (converted to this record version if it is older), with the register's current
-    wording and responses laid over it (the register is
-    the team's own words and outlives the purge; its links to comments do not).
+    purge, with the register's current wording and responses laid over it (the register is
+    the team's own words and outlives the purge; its links to comments do not). It holds no
+    free text unless the team chose to keep comments, and then only those kept at the purge.
     """
     snapshot = latest_snapshot(db, consultation, "purge") if consultation.purged_at is not None else None
-    # A snapshot of an older version is converted (its answers are gone, so it cannot be rebuilt).
-    stored = upgrade_record(json.loads(json.dumps(snapshot.record))) if snapshot is not None else None
-    if stored is None:
+    # A snapshot stored by an earlier version is upgraded, and its free text goes unless the
+    # record says the team chose to keep comments (those kept were screened at the purge).
+    stored = dr.without_free_text(snapshot.record, _kept_at_purge) if snapshot is not None else None
+    if stored is None or stored.get("record_version") != dr.RECORD_VERSION:
         return build(db, consultation, packs).as_dict()
-    record = stored
+    record = json.loads(json.dumps(stored))
     live = {i.id: i for i in register_items(db, consultation)}
     kept = []
     for entry in record.get("register", []):
@@ -258,6 +259,11 @@ def current_record(
     return record
 
 
+def _kept_at_purge(entry: Mapping[str, Any]) -> bool:
+    """Keep a comment of a purge snapshot: it passed the fresh screen when it was stored."""
+    return True
+
+
 # --------------------------------------------------------------------------- snapshots, finalising, publishing
 
 
@@ -273,7 +279,10 @@ def latest_snapshot(db: DbSession, consultation: Consultation, reason: str) -> R
 def finalised_sha256(db: DbSession, consultation: Consultation) -> str | None:
     """Return the SHA-256 of the finalised record, if the record has been finalised."""
     snapshot = latest_snapshot(db, consultation, "finalised")
-    return record_sha256(snapshot.record) if snapshot is not None else None
+    if snapshot is None:
+        return None
+    # Stored at finalising, so it still names the record as finalised after its free text goes.
+    return snapshot.sha256 or record_sha256(snapshot.record)
 
 
 def finalise(db: DbSession, consultation: Consultation, packs: Mapping[str, Pack] | None = None) -> RecordSnapshot:
@@ -289,7 +298,9 @@ def finalise(db: DbSession, consultation: Consultation, packs: Mapping[str, Pack
     consultation.finalised_at = utcnow()
     db.flush()
     record = current_record(db, consultation, packs)
-    snapshot = RecordSnapshot(consultation_id=consultation.id, reason="finalised", record=record)
+    snapshot = RecordSnapshot(
+        consultation_id=consultation.id, reason="finalised", record=record, sha256=record_sha256(record)
+    )
     db.add(snapshot)
     db.flush()
     return snapshot

@@ -6,15 +6,17 @@ Each action is one function shared by the web routes and anything else; nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+from ..domain.export_render import record_sha256
 from ..models import (
     Comment,
     Consultation,
     MeToo,
+    RecordSnapshot,
     RegisterItem,
     RegisterSource,
     UseCase,
@@ -254,3 +256,137 @@ def delete_item(db: DbSession, item: RegisterItem) -> None:
     db.execute(delete(RegisterSource).where(RegisterSource.item_id == item.id))
     db.delete(item)
     db.flush()
+
+
+# --------------------------------------------------------------------------- withdrawal
+
+# Shown where a register item's wording was a person's own words and they took them back,
+# but the team had already answered it (the team's response stays, so the answer is not lost).
+WORDING_WITHDRAWN = "The person who wrote this took back their answers, so their words have been removed."
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split()).strip(" .!?")
+
+
+def _copied(item_text: str, comment_texts: Iterable[str]) -> bool:
+    """True if an item's wording is one of these comments, or holds one of them whole.
+
+    A comment of fewer than four words only counts when it is the whole wording: a short
+    comment ("No", "Tell families") is too common to mean the item copied it.
+    """
+    wording = _plain(item_text)
+    for text in comment_texts:
+        said = _plain(text)
+        if said and (said == wording or (len(said.split()) >= 4 and said in wording)):
+            return True
+    return False
+
+
+def forget_wording(db: DbSession, comment_ids: Sequence[int]) -> None:
+    """Remove register wording copied from these comments (a participant is withdrawing them).
+
+    For each item the comments were merged into: if its wording is a copy of one of them, it
+    takes the wording of the item's next source comment by someone else (as if the item had
+    been made from that one); with no other source, the item goes, or, if the team has already
+    answered it, keeps the team's answer with :data:`WORDING_WITHDRAWN` as its wording. Items
+    in the team's own words stay, and only lose the link (the comments' deletion cascades).
+    Every published outcome ("you said, we did") and stored record is changed the same way.
+    Call this before the comments are deleted.
+    """
+    if not comment_ids:
+        return
+    mine = dict(db.execute(select(Comment.id, Comment.text).where(Comment.id.in_(list(comment_ids)))).tuples().all())
+    item_ids = set(db.scalars(select(RegisterSource.item_id).where(RegisterSource.comment_id.in_(list(mine)))))
+    changed: dict[int, str | None] = {}  # item id -> its new wording, or None if it went
+    consultations: set[int] = set()
+    for item in db.scalars(select(RegisterItem).where(RegisterItem.id.in_(item_ids)).order_by(RegisterItem.id)):
+        if not _copied(item.text, mine.values()):
+            continue
+        consultations.add(item.consultation_id)
+        others = db.scalars(
+            select(Comment.text)
+            .join(RegisterSource, RegisterSource.comment_id == Comment.id)
+            .where(
+                RegisterSource.item_id == item.id,
+                Comment.id.not_in(list(mine)),
+                Comment.status == "approved",
+                Comment.safeguarding.is_(False),
+            )
+            .order_by(Comment.id)
+        ).first()
+        if others is not None:
+            item.text = " ".join(others.split())[:TEXT_MAX]
+        elif item.response or item.status != "open":
+            item.text = WORDING_WITHDRAWN
+        else:
+            db.execute(delete(RegisterSource).where(RegisterSource.item_id == item.id))
+            db.delete(item)
+            changed[item.id] = None
+            continue
+        item.updated_at = utcnow()
+        changed[item.id] = item.text
+    if changed:
+        _forget_in_snapshots(db, consultations, changed)
+    db.flush()
+
+
+# Shown where a register item's wording was a participant's own words and the retention
+# period has ended (the team did not keep comments, or this one failed the fresh screen).
+WORDING_EXPIRED = "These were a participant's own words. They were removed when the raw answers were deleted."
+
+
+def expire_copied_wording(
+    db: DbSession, consultation: Consultation, kept: Callable[[int, str], bool] | None = None
+) -> int:
+    """At the end of the retention period, replace register wording copied from a comment.
+
+    An item whose wording is a copy of one of its source comments (see :func:`_copied`) gets
+    :data:`WORDING_EXPIRED` as its wording, unless ``kept(comment_id, text)`` says that
+    comment is kept after the retention period. Items in the team's own words, their answers
+    and statuses stay. Stored records and published outcomes change the same way. Returns how
+    many changed. Call this before the comments are deleted.
+    """
+    sources: dict[int, list[tuple[int, str]]] = {}
+    for item_id, comment_id, text in db.execute(
+        select(RegisterSource.item_id, Comment.id, Comment.text)
+        .join(Comment, Comment.id == RegisterSource.comment_id)
+        .join(RegisterItem, RegisterItem.id == RegisterSource.item_id)
+        .where(RegisterItem.consultation_id == consultation.id)
+    ):
+        sources.setdefault(item_id, []).append((comment_id, text))
+    changed: dict[int, str | None] = {}
+    for item in register_items(db, consultation):
+        going = [text for cid, text in sources.get(item.id, []) if kept is None or not kept(cid, text)]
+        if _copied(item.text, going):
+            item.text = WORDING_EXPIRED
+            item.updated_at = utcnow()
+            changed[item.id] = item.text
+    if changed:
+        _forget_in_snapshots(db, {consultation.id}, changed)
+    db.flush()
+    return len(changed)
+
+
+def _forget_in_snapshots(db: DbSession, consultation_ids: Iterable[int], changed: Mapping[int, str | None]) -> None:
+    """Lay the changed wording over every stored record and published outcome showing these items.
+
+    ``changed`` maps an item to its new wording, or to None for an item removed. A finalised
+    record keeps the SHA-256 it was finalised with (``RecordSnapshot.sha256``).
+    """
+    wanted = list(consultation_ids)
+    for snapshot in db.scalars(select(RecordSnapshot).where(RecordSnapshot.consultation_id.in_(wanted))):
+        entries = snapshot.record.get("register", [])
+        if not any(isinstance(e, dict) and e.get("id") in changed for e in entries):
+            continue
+        if snapshot.reason == "finalised" and snapshot.sha256 is None:
+            snapshot.sha256 = record_sha256(snapshot.record)
+        register = []
+        for entry in entries:
+            if entry.get("id") in changed:
+                wording = changed[entry["id"]]
+                if wording is None:
+                    continue
+                entry = {**entry, "text": wording}
+            register.append(entry)
+        snapshot.record = {**snapshot.record, "register": register}

@@ -241,4 +241,6 @@ CY: dict[str, str] = {
     "Too many tries": "Gormod o ymdrechion",
     # "Me too" counts hidden while fewer than k answered (written by a session: unreviewed by a Welsh speaker).
     'Fewer than %(k)s people have answered this question, so we do not show how many said "me too" yet.': 'Mae llai na %(k)s o bobl wedi ateb y cwestiwn hwn, felly dydyn ni ddim yn dangos eto faint ddywedodd "fi hefyd".',
+    # Withdrawal: copies already downloaded (written by a session: unreviewed by a Welsh speaker).
+    "The team may already have downloaded a copy of the report. We cannot take your answers out of that copy.": "Efallai fod y tîm eisoes wedi lawrlwytho copi o'r adroddiad. Ni allwn dynnu eich atebion allan o'r copi hwnnw.",
 }

@@ -175,10 +175,13 @@ def _retention_commands(app: Flask) -> None:
 
         For each such consultation the aggregated record is stored first; then participants,
         answers, comments and "me too"s are deleted. The record, the workshops, the logs and
-        the conditions register are kept.
+        the conditions register are kept. Free text goes from every stored record, unless the
+        consultation keeps approved comments that pass a fresh screen.
         """
         now = datetime.now(UTC)
-        reports = retention.purge_due(db.session, now=now, dry_run=dry_run, packs=_packs())
+        reports = retention.purge_due(
+            db.session, now=now, dry_run=dry_run, packs=_packs(), screener=current_app.extensions["cg_screener"]
+        )
         if dry_run:
             db.session.rollback()
         else:

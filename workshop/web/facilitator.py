@@ -80,6 +80,7 @@ def new_consultation() -> Any:
             retention_days=form.retention_days.data or 365,
         )
         consultation.public_outcome = bool(form.public_outcome.data)
+        consultation.keep_comments_after_retention = bool(form.keep_comments_after_retention.data)
         db.session.commit()
         flash("Consultation created. Now add the use cases you want to ask about.")
         return redirect(url_for(".consultation", consultation_id=consultation.id))
@@ -109,19 +110,25 @@ def edit_consultation(consultation_id: int) -> Any:
     item = _consultation(consultation_id)
     form = ConsultationForm(obj=item)
     if form.validate_on_submit():
-        cs.update_consultation(
-            db.session,
-            item,
-            title=form.title.data,
-            description=form.description.data,
-            organisation=form.organisation.data,
-            k_threshold=form.k_threshold.data,
-            retention_days=form.retention_days.data,
-            public_outcome=bool(form.public_outcome.data),
-        )
-        db.session.commit()
-        flash("Changes saved.")
-        return redirect(url_for(".consultation", consultation_id=item.id))
+        try:
+            cs.update_consultation(
+                db.session,
+                item,
+                title=form.title.data,
+                description=form.description.data,
+                organisation=form.organisation.data,
+                k_threshold=form.k_threshold.data,
+                retention_days=form.retention_days.data,
+                public_outcome=bool(form.public_outcome.data),
+                keep_comments_after_retention=bool(form.keep_comments_after_retention.data),
+            )
+        except Refused as exc:
+            db.session.rollback()
+            form.keep_comments_after_retention.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("Changes saved.")
+            return redirect(url_for(".consultation", consultation_id=item.id))
     return render_template(
         "facilitator/consultation_form.html", form=form, consultation=item
     ), 400 if form.errors else 200

@@ -70,6 +70,14 @@ class ConsultationForm(FlaskForm):
         description="After this, raw answers are deleted. The summary record is kept.",
     )
     public_outcome = BooleanField("Anyone with the public link can see the published outcome")
+    keep_comments_after_retention = BooleanField(
+        "Keep approved comments after the raw answers are deleted",
+        description=(
+            "If you leave this off, all written comments are removed from the record when raw answers are deleted. "
+            "If you tick it, approved comments stay, but only if they pass a new check for personal details. "
+            "The record says which you chose. You cannot change this once the record is finalised."
+        ),
+    )
 
 
 class UseCaseForm(FlaskForm):

@@ -410,14 +410,17 @@ def outcome() -> Any:
                 "participant/outcome.html", form=form, error=str(exc), participant=found, consultation=consultation
             ), 400
         db.session.commit()
+        forget: dict[str, object] = {}
         if workshop is not None:
+            # Named before the token goes: the withdrawn page clears what this phone kept.
+            forget = {"workshop": workshop.id, "person": person_key(workshop.id)}
             current_app.extensions["cg_publisher"].mark(workshop.id)
             tokens = dict(session.get("p") or {})
             receipts = dict(session.get("r") or {})
             tokens.pop(str(workshop.id), None)
             receipts.pop(str(workshop.id), None)
             session["p"], session["r"] = tokens, receipts
-        return render_template("participant/withdrawn.html")
+        return render_template("participant/withdrawn.html", forget=forget)
     return render_template(
         "participant/outcome.html",
         form=form,

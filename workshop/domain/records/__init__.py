@@ -31,13 +31,15 @@ Design decisions:
 
 The package, by concern: ``shapes`` (the input rows and the frozen output), ``questions`` (one
 question's counts and breakdowns, and the helpers every part shares), ``use_case`` (one use
-case's consent and concern records) and ``build`` (the whole record). Callers import from the
+case's consent and concern records), ``build`` (the whole record) and ``free_text`` (comments
+removed from a stored record after the retention period). Callers import from the
 package: ``from workshop.domain.records import build_record, ParticipantIn``.
 """
 
 from __future__ import annotations
 
 from .build import RECORD_VERSION, build_record
+from .free_text import free_texts, upgraded, without_free_text
 from .questions import iso
 from .shapes import (
     AnswerIn,
@@ -126,5 +128,8 @@ __all__ = [
     "WorkshopIn",
     "WorkshopOut",
     "build_record",
+    "free_texts",
     "iso",
+    "upgraded",
+    "without_free_text",
 ]

@@ -156,6 +156,7 @@ def build_record(data: RecordInput) -> ConsultationRecord:
         iso(max(d for d in ends if d)) if ends else None,
         k,
         c.retention_days,
+        c.keep_comments,
     )
 
     people = [p for p in data.participants if p.workshop_id in workshop_label]

@@ -24,6 +24,7 @@ class ConsultationIn:
     created_at: datetime | None = None
     finalised_at: datetime | None = None
     published_at: datetime | None = None
+    keep_comments: bool = False  # keep approved, re-screened comments after the retention period
 
 
 @dataclass(frozen=True)
@@ -369,6 +370,9 @@ class Methods(_AsDict):
     last_date: str | None
     k_threshold: int
     retention_days: int
+    # The project team's choice: True keeps approved comments that pass a fresh redaction
+    # screen after the retention period; False removes all free text then.
+    comments_kept_after_retention: bool = False
 
 
 @dataclass(frozen=True)

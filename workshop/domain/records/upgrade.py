@@ -9,7 +9,9 @@ so a breakdown can be kept when it is exactly as safe under the new rule: every 
 on its own has at least k people who answered, and every person in the merged "other" group
 answered (its two counts are equal, so the 1.0 merge, made for those counts, still holds).
 Any other breakdown is withdrawn (``possible`` false, no groups): it cannot be re-made safe
-without the answers, and the overall counts of the question are kept either way.
+without the answers, and the overall counts of the question are kept either way. 2.0 also
+states whether the team chose to keep comments after the retention period; a 1.0 record
+predates that choice, so it says they were not kept.
 """
 
 from __future__ import annotations
@@ -49,5 +51,6 @@ def upgrade_record(record: Mapping[str, Any]) -> dict[str, Any] | None:
     if version != "1.0":
         return None
     upgraded: dict[str, Any] = _walk(copy.deepcopy(dict(record)), int(record["methods"]["k_threshold"]))
+    upgraded.setdefault("methods", {})["comments_kept_after_retention"] = False
     upgraded["record_version"] = RECORD_VERSION
     return upgraded

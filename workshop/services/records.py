@@ -235,7 +235,7 @@ def current_record(
     stored = dr.without_free_text(snapshot.record, _kept_at_purge) if snapshot is not None else None
     if stored is None or stored.get("record_version") != dr.RECORD_VERSION:
         return build(db, consultation, packs).as_dict()
-    record = json.loads(json.dumps(stored))
+    record: dict[str, Any] = json.loads(json.dumps(stored))
     live = {i.id: i for i in register_items(db, consultation)}
     kept = []
     for entry in record.get("register", []):

@@ -205,6 +205,9 @@ class WorkshopStep(Base):
     prompt_type: Mapped[str | None] = mapped_column(String(12))
     use_case_id: Mapped[int | None] = mapped_column(ForeignKey("use_case.id", ondelete="SET NULL"))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The answers last shown on the big screen ({"counts": [[key, n], ...]}), kept so the shown
+    # results move only once at least k answers have come in or changed (domain/release.py).
+    released: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     workshop: Mapped[Workshop] = relationship(back_populates="steps")
 
@@ -258,6 +261,9 @@ class Response(Base):
     value: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # This answer's key as it was in the results last shown on the big screen ("" for no key);
+    # None when it was not among them. Deleted with the answer.
+    released_key: Mapped[str | None] = mapped_column(String(401))
 
 
 class Comment(Base):

@@ -220,6 +220,7 @@ class Publisher:
         with self.app.app_context():
             try:
                 view = live.aggregate(db.session, workshop_id)
+                db.session.commit()  # keeps the results the big screen now shows (services.live)
             finally:
                 db.session.remove()
         if view is None:

@@ -17,6 +17,15 @@ answer, a skipped question is not. The total is shown through the one suppressio
 Counts tied to one question (the "me too"s on its comments) follow the same answers:
 :meth:`Released.count` gives them back only once the question's answers are shown.
 
+**Results that move live.** Once results are on the big screen they could follow each new
+answer, and then whoever sits beside someone would see which bar grew when they pressed. So
+the big screen's results move in steps (:func:`released_live`): the results shown are kept
+(``services.live`` stores them), and new ones replace them only once at least ``k`` people's
+answers differ from the shown ones (new answers, changed answers and answers taken back all
+count; an answer changed and changed back does not). Until then the screen keeps the earlier
+results and says how many answers they are from. The number of people who have answered is
+always live: it says nothing about what anyone chose.
+
 The console is the facilitator's own screen and keeps exact live numbers; it never calls this.
 Every public surface does: ``services.live`` builds the projector's payload and page from a
 :class:`Released`, and :func:`workshop.domain.charts.bar_chart_svg` draws only a
@@ -25,13 +34,13 @@ Every public surface does: ``services.live`` builds the projector's payload and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .suppression import suppress
 from .tally import Tally
 
-__all__ = ["Released", "released_tally"]
+__all__ = ["Released", "released_live", "released_tally"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,8 @@ class Released:
     answered: int | None  # None while 0 < answered < k
     answered_display: str  # "12", "0" or "fewer than 5"
     tally: Tally | None  # None while fewer than k have answered
+    # When the results shown are earlier ones (see released_live): how many answers they are from.
+    results_of: int | None = None
 
     @property
     def hidden(self) -> bool:
@@ -51,7 +62,14 @@ class Released:
     @property
     def notice(self) -> str | None:
         """What a screen says instead of the answers, or None when they are shown."""
-        return None if not self.hidden else f"Results show once {self.k} people have answered."
+        if self.hidden:
+            return f"Results show once {self.k} people have answered."
+        if self.results_of is not None:
+            return (
+                f"These results are from {self.results_of} answers. They change only after {self.k} more "
+                "people answer or change their answer, so nobody's answer can be picked out."
+            )
+        return None
 
     def count(self, n: int) -> int | None:
         """A count tied to this question (e.g. its "me too"s): given only once its answers are shown."""
@@ -65,6 +83,7 @@ class Released:
             "hidden": self.hidden,
             "k": self.k,
             "notice": self.notice,
+            "results_of": self.results_of,
             "results": self.tally.as_dict() if self.tally is not None else None,
         }
 
@@ -75,3 +94,24 @@ def released_tally(counted: Tally, k: int) -> Released:
     if counted.answered < k:
         return Released(k, total.total, total.total_display, None)
     return Released(k, counted.answered, total.total_display, counted)
+
+
+def released_live(current: Tally, k: int, shown: Tally | None, differing: int) -> tuple[Released, bool]:
+    """What the big screen shows of revealed results that may still be changing.
+
+    ``shown`` is the tally last shown (None if none yet) and ``differing`` how many people's
+    answers differ from it now (new, changed or taken back). Returns what to show, and whether
+    ``current`` is now shown (so the caller stores it as the new ``shown``). New results replace
+    the shown ones only when ``differing >= k``; with fewer than ``k`` answers nothing is shown.
+    """
+    if isinstance(differing, bool) or not isinstance(differing, int) or differing < 0:
+        raise ValueError(f"differing must be a non-negative integer, not {differing!r}")
+    now = released_tally(current, k)
+    if now.hidden:
+        return now, False
+    if shown is None or shown.answered < k or differing >= k:
+        return now, True  # nothing shown yet (a tally under k never is), or enough has changed
+    if differing == 0:
+        return now, False  # the same answers as those shown
+    earlier = released_tally(shown, k)
+    return replace(now, tally=earlier.tally, results_of=shown.answered), False

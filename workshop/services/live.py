@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
-from ..domain.release import Released, released_tally
+from ..domain.release import Released, released_live, released_tally
 from ..domain.suppression import suppress
-from ..models import Comment, Consultation, SafeguardingAlert, Workshop, WorkshopStep
+from ..domain.tally import Tally, tally
+from ..models import Comment, Consultation, Response, SafeguardingAlert, Workshop, WorkshopStep
 from . import DbSession
 from .participation import joined_by_role, step_tally
 
@@ -40,6 +41,60 @@ def suppressed_roles(counts: dict[str, int], k: int) -> dict[str, Any]:
 def public_tally(db: DbSession, step: WorkshopStep, k: int) -> Released:
     """A step's tally as the projector and phones may show it: nothing while fewer than ``k`` answered."""
     return released_tally(step_tally(db, step), k)
+
+
+def _shown_tally(step: WorkshopStep) -> Tally | None:
+    """The results last shown on the big screen for a step, if any."""
+    stored = step.released
+    if not isinstance(stored, dict) or not isinstance(stored.get("counts"), list):
+        return None
+    counts: dict[str | None, int] = {(key or None): int(n) for key, n in stored["counts"]}
+    return tally(step.prompt_type or "", step.content, counts)
+
+
+def _differing(db: DbSession, step: WorkshopStep, shown: Tally) -> int:
+    """How many people's answers differ from the results shown: new, changed, or taken back."""
+    key = func.coalesce(Response.key, "")
+    changed = db.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(Response.step_id == step.id, or_(Response.released_key.is_(None), Response.released_key != key))
+    )
+    still_there = db.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(Response.step_id == step.id, Response.released_key.is_not(None))
+    )
+    return int(changed or 0) + max(0, shown.answered - int(still_there or 0))
+
+
+def revealed_tally(db: DbSession, step: WorkshopStep, k: int, counted: Tally | None = None) -> Released:
+    """A revealed step's results for the big screen: they move only once ``k`` answers differ.
+
+    When the results shown change, the new ones are stored (on the step, and each answer's
+    key as shown) in the caller's transaction; the caller commits.
+    """
+    current = counted if counted is not None else step_tally(db, step)
+    shown = _shown_tally(step)
+    differing = _differing(db, step, shown) if shown is not None else 0
+    released, store = released_live(current, k, shown, differing)
+    if store:
+        # Mark the answers first, then count what was marked: the stored and the shown results
+        # are then exactly the same answers, even if another answer arrives meanwhile.
+        db.execute(
+            update(Response).where(Response.step_id == step.id).values(released_key=func.coalesce(Response.key, ""))
+        )
+        rows = db.execute(
+            select(Response.released_key, func.count())
+            .where(Response.step_id == step.id, Response.released_key.is_not(None))
+            .group_by(Response.released_key)
+        )
+        counts = [[key, int(n)] for key, n in rows]
+        step.released = {"counts": counts}
+        db.flush()
+        marked = tally(step.prompt_type or "", step.content, {(key or None): n for key, n in counts})
+        released = released_tally(marked, k)
+    return released
 
 
 def comment_support(db: DbSession, comment_id: object, count: int, k: int) -> int | None:
@@ -97,8 +152,10 @@ def aggregate(db: DbSession, workshop_id: int) -> LiveView | None:
     }
     if step is not None and step.kind == "prompt":
         counted = step_tally(db, step)
-        public = released_tally(counted, k).as_dict()
-        if not workshop.revealed:
+        if workshop.revealed:
+            public = revealed_tally(db, step, k, counted).as_dict()
+        else:
+            public = released_tally(counted, k).as_dict()
             public["results"] = None
         projector = dict(base, **public)
         console = dict(base, answered=counted.answered, results=counted.as_dict())

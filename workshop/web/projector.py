@@ -2,7 +2,8 @@
 
 It shows the join QR and code while joining is open, the current prompt in large type,
 how many have answered (never who; "fewer than k" until k have), and results only once the
-facilitator reveals them and at least k people have answered (``services.live.public_tally``).
+facilitator reveals them and at least k people have answered. After that the results move only
+in steps of k answers (``services.live.revealed_tally``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ def projector_view(workshop: Workshop) -> dict[str, Any]:
     projector = view.projector if view else {}
     chart = None
     if step is not None and step.kind == "prompt" and workshop.revealed:
-        released = live.public_tally(db.session, step, workshop.consultation.k_threshold)
+        # The same results the live view holds (they move only in steps of k answers).
+        released = live.revealed_tally(db.session, step, workshop.consultation.k_threshold)
         chart = bar_chart_svg(released, step.content.get("question", "Results")) or None
+    db.session.commit()  # keeps the results now shown, if they changed
     url = join_url(workshop)
     presence, presence_left = (None, None)
     if workshop.protection == "presence" and workshop.joining_open and workshop.status != "ended":

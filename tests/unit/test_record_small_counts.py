@@ -10,6 +10,7 @@ every number in it, so a new small count cannot reach the record without the rep
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from workshop.domain.records import (
@@ -40,21 +41,23 @@ NOT_COUNTS = {
     "expected",
     "join_cap",
 }
-# The counts the report says can be smaller than k, by where they sit in the record.
+# The counts the report says can be smaller than k, by where they sit in the record, and the
+# words of the report's "Small groups" section that name them.
 MAY_BE_SMALL = {
-    "options[].count": "how many people chose each answer, once at least k answered",
-    "grounds[].count": "how many chose each reason for objecting, once at least k answered",
-    "moves[].count": "how many chose each pair of answers, once at least k answered both times",
+    "options[].count": "how many people chose each answer or reason for objecting, once at least {{ k }} people",
+    "grounds[].count": "how many people chose each answer or reason for objecting, once at least {{ k }} people",
+    "moves[].count": "how many people chose each answer or reason for objecting, once at least {{ k }} people",
     "participation.withdrew": "how many people took back their answers",
     "workshops[].withdrew": "how many people took back their answers",
     "voided[].count": "how many joins were voided",
     "comments[].me_too": 'how many "me too"s a comment got',
     "conditions[].me_too": 'how many "me too"s a comment got',
     "reasons[].me_too": 'how many "me too"s a comment got',
-    "register[].me_too": 'how many "me too"s a register item has',
+    "register[].me_too": 'how many comments and "me too"s a register item has',
     "comment_values[].count": "how many comments were tagged with each value",
     "moderation[].count": "how often each moderation decision was made",
 }
+REPORT = Path(__file__).resolve().parents[2] / "templates" / "exports" / "_report_body.html"
 # Where a count of people choosing an answer needs at least k answered to be shown.
 NEEDS_K_ANSWERED = ("options[].count", "grounds[].count", "moves[].count")
 
@@ -125,6 +128,12 @@ def test_every_count_under_k_is_one_the_report_names() -> None:
         assert kind in small, kind
     for kind in ("me_too", "comment_values[].count", "moderation[].count"):
         assert any(kind in found for found in small), kind
+
+
+def test_the_report_names_each_count_that_can_be_small() -> None:
+    report = " ".join(REPORT.read_text(encoding="utf-8").split())
+    for where, words in MAY_BE_SMALL.items():
+        assert words in report, where
 
 
 def test_a_group_of_fewer_than_k_is_never_counted_on_its_own() -> None:

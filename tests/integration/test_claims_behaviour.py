@@ -64,10 +64,13 @@ def test_nobody_can_see_who_wrote_a_comment(app: Flask, owner: int, factory: Fac
 
 
 def test_nobody_sees_who_said_me_too(app: Flask, owner: int, factory: Factory, client: FlaskClient) -> None:
-    live = factory.workshop(owner, moderation="post")
+    # "Me too" counts reach phones once k people have answered the question; here k is 3.
+    live = factory.workshop(owner, consultation={"k_threshold": 3}, moderation="post")
     step = factory.goto(live, prompt_type="text")
     writer, supporter, other = factory.join(live), factory.join(live), factory.join(live)
     assert factory.post_answer(writer, live, step, text="Tell families first").status_code == 302
+    assert factory.post_answer(supporter, live, step, text="Ask the young people").status_code == 302
+    assert factory.post_answer(other, live, step, text="Check the data").status_code == 302
     comment_id = _comment_id(app, live, "Tell families first")
     page = supporter.get(f"/w/{live.code}/comments").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)

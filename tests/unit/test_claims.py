@@ -148,4 +148,4 @@ def test_the_net_splits_sentences_and_reads_templates_as_shown() -> None:
     assert cl.is_candidate("Nobody can see who said what.")
     assert not cl.is_candidate("Choose all that apply.")
     report = SOURCES["templates/exports/_report_body.html"]
-    assert cl.contains(report, "No count in this record is shown for a group of fewer than {k} people.")
+    assert cl.contains(report, "No role, workshop or other group of fewer than {k} people is shown on its own.")

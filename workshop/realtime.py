@@ -75,8 +75,10 @@ EVENTS: tuple[Event, ...] = (
         "tally",
         "server",
         "console and projector of one workshop (coalesced)",
-        "{step, answered, joined, results?}; projector also {answered_display, hidden, k, notice}, and answered"
-        " and results are null while fewer than k answered; console only: exact counts, roles (suppressed), queue",
+        "{step, answered, joined, results?}; projector also {answered_display, hidden, k, notice, results_of}, and"
+        " answered and results are null while fewer than k answered, and results move only once k answers differ"
+        " (results_of: how many answers the results shown are from, while they are earlier ones); console only:"
+        " exact counts, roles (suppressed), queue",
     ),
     Event("moderation", "server", "console of one workshop", "{pending, alerts}: the queue changed"),
     Event(

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from workshop.domain.charts import bar_chart_svg, describe
-from workshop.domain.release import Released, released_tally
-from workshop.domain.tally import tally
+from workshop.domain.release import Released, released_live, released_tally
+from workshop.domain.tally import Tally, tally
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,38 @@ def test_charts_are_drawn_only_from_a_released_tally() -> None:
     assert callers == {"workshop/web/projector.py", "workshop/domain/report.py"}
     for caller in callers:
         source = (ROOT / caller).read_text(encoding="utf-8")
-        assert "released_tally(" in source or "public_tally(" in source, caller
+        assert any(name + "(" in source for name in ("released_tally", "public_tally", "revealed_tally")), caller
     # Only released_tally builds a Released value.
     builders = {str(p.relative_to(ROOT)) for p in (ROOT / "workshop").rglob("*.py") if _calls(p, Released.__name__)}
     assert builders == {"workshop/domain/release.py"}
+
+
+def test_released_live_moves_only_after_k_differ() -> None:
+    """The big screen's results: first shown at k answers, then kept until k people's answers differ."""
+    content = {"question": "Can you live with this?"}
+    k = 3
+
+    def t(**counts: int) -> Tally:
+        return tally("position", content, dict(counts))
+
+    first, store = released_live(t(consent=3), k, None, 0)
+    assert store and first.tally == t(consent=3) and first.results_of is None
+    # Fewer than k differ: the earlier results, with how many answers they are from.
+    for differing in range(1, k):
+        kept, store = released_live(t(consent=3, object=differing), k, t(consent=3), differing)
+        assert not store and kept.tally == t(consent=3) and kept.results_of == 3
+        assert kept.answered == 3 + differing  # how many answered is always live
+        assert kept.notice is not None and "from 3 answers" in kept.notice
+    moved, store = released_live(t(consent=3, object=3), k, t(consent=3), 3)
+    assert store and moved.tally == t(consent=3, object=3) and moved.results_of is None
+    # Nothing differs: the same results, nothing to store.
+    same, store = released_live(t(consent=3), k, t(consent=3), 0)
+    assert not store and same.tally == t(consent=3) and same.notice is None
+    # Under k answered now: nothing of the answers, whatever was shown before.
+    hidden, store = released_live(t(consent=2), k, t(consent=3), 1)
+    assert hidden.hidden and not store
+    # An earlier tally under k was never shown, so the first results of k or more are shown.
+    shown, store = released_live(t(consent=4), k, t(consent=2), 2)
+    assert store and shown.tally == t(consent=4)
+    with pytest.raises(ValueError):
+        released_live(t(consent=3), k, None, -1)

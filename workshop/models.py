@@ -168,6 +168,9 @@ class Workshop(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
     timer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Who joined, by role, as the console last showed it ({"max_id", "total", "roles"}), kept so
+    # the console's role table moves only once at least k people joined or left (services.live).
+    roles_released: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     moderation: Mapped[str] = mapped_column(String(8), default="pre")  # pre | post
     redaction_names: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -143,3 +143,55 @@ def test_a_random_room_never_moves_the_results_by_fewer_than_k_people(
     with app.app_context():
         workshop = db.session.get(Workshop, live.workshop_id)
         assert workshop is not None and workshop.revealed
+
+
+def _console_roles(app: Flask, live: Live) -> dict[str, Any]:
+    with app.app_context():
+        view = live_view.aggregate(db.session, live.workshop_id)
+        db.session.commit()
+        assert view is not None
+        return dict(view.console["roles"])
+
+
+def _groups(roles: dict[str, Any]) -> dict[str, str]:
+    return {g["label"]: g["count"] for g in roles["groups"]}
+
+
+def test_the_consoles_role_table_moves_only_once_k_people_joined_or_left(
+    app: Flask, client: Any, owner: int, factory: Factory
+) -> None:
+    """Watching the role table as one person joins must not tell the facilitator their role."""
+    live = factory.workshop(owner, consultation={"k_threshold": K})
+    with app.app_context():
+        roles = db.session.get(Workshop, live.workshop_id).roles  # type: ignore[union-attr]
+    parent, worker = roles[0], roles[1]
+    for _ in range(K):
+        factory.phone(live, parent)
+    for _ in range(K):
+        factory.phone(live, worker)
+    # Each join was pushed to the console as it happened (the table was kept at its first k,
+    # who were still choosing roles); start from a console that has shown nothing yet.
+    with app.app_context():
+        db.session.get(Workshop, live.workshop_id).roles_released = None  # type: ignore[union-attr]
+        db.session.commit()
+    first = _console_roles(app, live)
+    assert _groups(first) == {parent: str(K), worker: str(K)} and first["of"] is None
+
+    # One more parent, then one more social worker: the table stays as it was, and says so.
+    factory.phone(live, parent)
+    kept = _console_roles(app, live)
+    assert _groups(kept) == {parent: str(K), worker: str(K)} and kept["of"] == 2 * K
+    page = client.get(f"{live.base}/console").get_data(as_text=True)
+    assert f"This table is from when {2 * K} people had joined." in page
+    assert '<span id="joined-count">7</span>' in page  # how many joined is live
+    factory.phone(live, worker)
+    assert _groups(_console_roles(app, live)) == {parent: str(K), worker: str(K)}
+
+    # Someone leaving counts too: the k-th difference moves the table, all at once.
+    with app.app_context():
+        first_parent = db.session.scalars(select(Participant).order_by(Participant.id)).first()
+        assert first_parent is not None
+        withdraw(db.session, first_parent)
+        db.session.commit()
+    moved = _console_roles(app, live)
+    assert _groups(moved) == {parent: str(K), worker: str(K + 1)} and moved["of"] is None

@@ -40,7 +40,7 @@ from typing import Any
 from .suppression import suppress
 from .tally import Tally
 
-__all__ = ["Released", "released_live", "released_tally"]
+__all__ = ["Released", "moves", "released_live", "released_tally"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,12 @@ def released_tally(counted: Tally, k: int) -> Released:
     return Released(k, counted.answered, total.total_display, counted)
 
 
+def moves(shown_total: int | None, differing: int, k: int) -> bool:
+    """Whether counts a screen showed may be replaced: nothing of them was shown (none yet, or
+    fewer than ``k`` in all, which no screen breaks down), or at least ``k`` people differ."""
+    return shown_total is None or shown_total < k or differing >= k
+
+
 def released_live(current: Tally, k: int, shown: Tally | None, differing: int) -> tuple[Released, bool]:
     """What the big screen shows of revealed results that may still be changing.
 
@@ -109,7 +115,7 @@ def released_live(current: Tally, k: int, shown: Tally | None, differing: int) -
     now = released_tally(current, k)
     if now.hidden:
         return now, False
-    if shown is None or shown.answered < k or differing >= k:
+    if shown is None or moves(shown.answered, differing, k):
         return now, True  # nothing shown yet (a tally under k never is), or enough has changed
     if differing == 0:
         return now, False  # the same answers as those shown

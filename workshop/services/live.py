@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
-from ..domain.release import Released, released_live, released_tally
+from ..domain.release import Released, moves, released_live, released_tally
 from ..domain.suppression import suppress
 from ..domain.tally import Tally, tally
-from ..models import Comment, Consultation, Response, SafeguardingAlert, Workshop, WorkshopStep
+from ..models import Comment, Consultation, Participant, Response, SafeguardingAlert, Workshop, WorkshopStep
 from . import DbSession
 from .participation import joined_by_role, step_tally
 
@@ -41,6 +41,38 @@ def suppressed_roles(counts: dict[str, int], k: int) -> dict[str, Any]:
 def public_tally(db: DbSession, step: WorkshopStep, k: int) -> Released:
     """A step's tally as the projector and phones may show it: nothing while fewer than ``k`` answered."""
     return released_tally(step_tally(db, step), k)
+
+
+def released_roles(db: DbSession, workshop: Workshop, k: int, now: dict[str, int] | None = None) -> dict[str, Any]:
+    """Who joined, by role, as the console shows it: it moves only once ``k`` people joined or left.
+
+    Watching the table change as one person joins would tell the facilitator that person's
+    role, and so which small group they are in. So the table shown is kept (on the workshop)
+    and replaced only once at least ``k`` people differ from it: joined since (ids only grow),
+    left since (withdrawn or voided), or moved between roles. The number who joined stays live.
+    """
+    now = joined_by_role(db, workshop) if now is None else now
+    total = sum(now.values())
+    shown = workshop.roles_released if isinstance(workshop.roles_released, dict) else None
+    differing = 0
+    if shown is not None:
+        last_id, last_total = int(shown.get("max_id", 0)), int(shown.get("total", 0))
+        mine = select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop.id)
+        joined_since = db.scalar(mine.where(Participant.id > last_id)) or 0
+        still_here = db.scalar(mine.where(Participant.id <= last_id)) or 0
+        before = {str(role): int(n) for role, n in dict(shown.get("roles") or {}).items()}
+        moved = sum(abs(now.get(role, 0) - before.get(role, 0)) for role in set(now) | set(before))
+        # Both are at most the number of people who differ, so the table never moves too early.
+        differing = max(joined_since + max(0, last_total - still_here), (moved + 1) // 2)
+    if moves(None if shown is None else int(shown.get("total", 0)), differing, k):
+        if shown is None or differing:
+            last = db.scalar(select(func.max(Participant.id)).where(Participant.workshop_id == workshop.id)) or 0
+            workshop.roles_released = {"max_id": int(last), "total": total, "roles": now}
+            db.flush()
+        return dict(suppressed_roles(now, k), of=None)
+    assert shown is not None  # moves() is true when nothing was shown
+    kept = {str(role): int(n) for role, n in dict(shown.get("roles") or {}).items()}
+    return dict(suppressed_roles(kept, k), of=int(shown.get("total", 0)))
 
 
 def _shown_tally(step: WorkshopStep) -> Tally | None:
@@ -162,5 +194,5 @@ def aggregate(db: DbSession, workshop_id: int) -> LiveView | None:
     else:
         projector = dict(base, answered=None, answered_display=None, hidden=True, k=k, notice=None, results=None)
         console = dict(base, answered=None, results=None)
-    console.update(roles=suppressed_roles(roles, k), queue=queue_counts(db, workshop.id))
+    console.update(roles=released_roles(db, workshop, k, roles), queue=queue_counts(db, workshop.id))
     return LiveView(projector, console)

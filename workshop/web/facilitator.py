@@ -19,7 +19,6 @@ from ..qr import qr_svg
 from ..services import Refused, live, room
 from ..services import consultations as cs
 from ..services import workshops as ws
-from ..services.participation import joined_by_role
 from .auth import login_required
 from .control import run_control
 from .forms import (
@@ -316,7 +315,9 @@ def _console_context(consultation_id: int, workshop_id: int) -> dict[str, Any]:
     found = ws.get_workshop(db.session, item, workshop_id)
     view = live.aggregate(db.session, found.id)
     step = found.steps[found.current_step] if found.steps else None
-    roles = live.suppressed_roles(joined_by_role(db.session, found), item.k_threshold)
+    # The console's role table as the live view holds it (it moves only in steps of k people).
+    roles = view.console["roles"] if view else live.suppressed_roles({}, item.k_threshold)
+    db.session.commit()  # keeps what the console now shows, if it changed
     return {
         "consultation": item,
         "workshop": found,

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.engine import Connection
 
 from ..domain.answers import AnswerError, check_answer
-from ..domain.codes import new_receipt_code, new_token, normalise_join_code, normalise_receipt_code, receipt_hash
+from ..domain.codes import new_receipt_code, new_token, normalise_join_code, receipt_code_forms, receipt_hash
 from ..domain.redaction import Redacted, redact
 from ..domain.safeguarding import Rule, SafeguardingChecker, SafeguardingResult, rules_from_phrases
 from ..domain.tally import Tally, tally
@@ -417,10 +417,11 @@ def joined_by_role(db: DbSession, workshop: Workshop) -> dict[str, int]:
 
 def find_by_receipt(db: DbSession, raw_code: str) -> Participant | None:
     """Return the participant holding this receipt code, if any."""
-    code = normalise_receipt_code(raw_code)
-    if code is None:
+    forms = receipt_code_forms(raw_code)  # today's form, and the letters as typed for older codes
+    if not forms:
         return None
-    return db.scalar(select(Participant).where(Participant.receipt_hash == receipt_hash(code)))
+    hashes = [receipt_hash(code) for code in forms]
+    return db.scalar(select(Participant).where(Participant.receipt_hash.in_(hashes)))
 
 
 def withdraw(db: DbSession, participant: Participant) -> None:

@@ -137,6 +137,13 @@ def test_purge_keeps_the_record_and_deletes_exactly_the_raw_data(app: Flask, run
     }
     kept_before = _counts(app, kept)
     packs = app.extensions["cg_library"].packs
+    # What the live screens last showed (services.live keeps it while the workshop runs).
+    with app.app_context():
+        for workshop in db.session.get(Consultation, due).workshops:  # type: ignore[union-attr]
+            workshop.roles_released = {"max_id": 0, "total": 3, "roles": {"Family member": 3}}
+            for step in workshop.steps:
+                step.released = {"counts": [["consent", 3]]}
+        db.session.commit()
     with app.app_context():
         record_before = rs.build(db.session, db.session.get(Consultation, due), packs).as_dict()
     # 3 family members is under k=5: the record gives no count and no role breakdown.
@@ -180,6 +187,9 @@ def test_purge_keeps_the_record_and_deletes_exactly_the_raw_data(app: Flask, run
         consultation = db.session.get(Consultation, due)
         assert consultation.purged_at is not None
         assert all(w.redaction_names == [] for w in consultation.workshops)  # the names typed in go too
+        # and so does what the live screens last showed
+        assert all(w.roles_released is None for w in consultation.workshops)
+        assert all(step.released is None for w in consultation.workshops for step in w.steps)
         assert all(w.steps for w in consultation.workshops)  # what people were shown stays
         alert = db.session.scalar(
             select(SafeguardingAlert).where(SafeguardingAlert.workshop_id.in_([w.id for w in consultation.workshops]))

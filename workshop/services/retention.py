@@ -41,6 +41,7 @@ from ..models import (
     Response,
     SafeguardingAlert,
     WithdrawalCount,
+    WorkshopStep,
     utcnow,
 )
 from . import DbSession
@@ -236,8 +237,11 @@ def purge_consultation(
     )
     db.execute(delete(Response).where(Response.workshop_id.in_(ids)))
     db.execute(delete(Participant).where(Participant.workshop_id.in_(ids)))
+    # What the live screens last showed goes too (services.live keeps it only while answering).
+    db.execute(update(WorkshopStep).where(WorkshopStep.workshop_id.in_(ids)).values(released=None))
     for workshop in consultation.workshops:
         workshop.redaction_names = []
+        workshop.roles_released = None
     consultation.purged_at = now
     db.flush()
     db.expire_all()

@@ -63,7 +63,7 @@ def test_results_wait_for_k_changes_and_say_so(app: Flask, client: Any, owner: i
         assert shown["results_of"] == K
         assert shown["notice"] == (
             f"These results are from {K} answers. They change only after {K} more people answer or change "
-            "their answer, so nobody's answer can be picked out."
+            "their answer, so this screen never shows what one person chose."
         )
         consoled = received(con, "tally")[-1]
         assert {o["key"]: o["count"] for o in consoled["results"]["options"]}["object"] == n - K  # exact

@@ -67,7 +67,7 @@ class Released:
         if self.results_of is not None:
             return (
                 f"These results are from {self.results_of} answers. They change only after {self.k} more "
-                "people answer or change their answer, so nobody's answer can be picked out."
+                "people answer or change their answer, so this screen never shows what one person chose."
             )
         return None
 
